@@ -1,0 +1,82 @@
+/// One problem found in a user's input, anchored where the user has to look.
+public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
+    public enum Severity: String, Sendable { case error, warning, note }
+
+    public var severity: Severity
+    public var location: SourceLocation?
+    public var message: String
+    /// A second place that belongs to the same problem (the first of two duplicates).
+    public var related: [Diagnostic]
+
+    public init(_ severity: Severity = .error, at location: SourceLocation?, _ message: String, related: [Diagnostic] = []) {
+        self.severity = severity
+        self.location = location
+        self.message = message
+        self.related = related
+    }
+
+    public static func error(_ message: String, at location: SourceLocation?, related: [Diagnostic] = []) -> Diagnostic {
+        Diagnostic(.error, at: location, message, related: related)
+    }
+
+    public static func note(_ message: String, at location: SourceLocation?) -> Diagnostic {
+        Diagnostic(.note, at: location, message)
+    }
+
+    /// `file:line:column: error: message`, the way compilers print it, without source excerpts.
+    public var description: String {
+        var text = location.map { "\($0): " } ?? ""
+        text += "\(severity.rawValue): \(message)"
+        for note in related { text += "\n" + note.description }
+        return text
+    }
+
+    /// The compiler-style text with the offending line and a caret under the column.
+    public func rendered(sources: SourceTexts) -> String {
+        var text = location.map { "\($0): " } ?? ""
+        text += "\(severity.rawValue): \(message)"
+        if let location, let line = sources.line(location.line, of: location.file) {
+            text += "\n" + line + "\n" + String(repeating: " ", count: max(0, location.column - 1)) + "^"
+        }
+        for note in related { text += "\n" + note.rendered(sources: sources) }
+        return text
+    }
+}
+
+/// The texts of files that diagnostics point into, to print the offending line.
+public struct SourceTexts: Sendable {
+    private var lines: [String: [Substring]] = [:]
+
+    public init() {}
+
+    public mutating func add(file: String, text: String) {
+        lines[file] = text.split(separator: "\n", omittingEmptySubsequences: false)
+    }
+
+    public func line(_ number: Int, of file: String) -> String? {
+        guard let fileLines = lines[file], number >= 1, number <= fileLines.count else { return nil }
+        return String(fileLines[number - 1]).replacingTabs()
+    }
+}
+
+private extension String {
+    /// Tabs would shift the caret; YAML forbids them in indentation anyway.
+    func replacingTabs() -> String { split(separator: "\t", omittingEmptySubsequences: false).joined(separator: " ") }
+}
+
+/// Thrown when an input has errors: all of them, sorted by position, so one run shows everything.
+public struct DiagnosticsError: Error, Sendable, CustomStringConvertible {
+    public var diagnostics: [Diagnostic]
+    public var sources: SourceTexts
+
+    public init(_ diagnostics: [Diagnostic], sources: SourceTexts = SourceTexts()) {
+        self.diagnostics = diagnostics.sorted { ($0.location ?? SourceLocation(file: "", line: 0, column: 0)) < ($1.location ?? SourceLocation(file: "", line: 0, column: 0)) }
+        self.sources = sources
+    }
+
+    public var description: String {
+        let count = diagnostics.filter { $0.severity == .error }.count
+        return diagnostics.map { $0.rendered(sources: sources) }.joined(separator: "\n")
+            + "\n\(count) error\(count == 1 ? "" : "s")"
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+
+/// Ties install state to the boot tree: arming a host and its installer's callback each change
+/// the state file first and then rewrite that host's boot configs, so the next network boot
+/// of the host does what the state says (install when armed, local disk otherwise).
+public struct InstallLifecycle: Sendable {
+    public let renderer: NetbootRenderer
+    public let store: InstallStateStore
+    /// The rendered tree's root directory.
+    public let tree: String
+
+    public init(renderer: NetbootRenderer, store: InstallStateStore, tree: String) {
+        self.renderer = renderer
+        self.store = store
+        self.tree = tree
+    }
+
+    /// Arms hosts for install (state first: should rewriting a boot config then fail, the host
+    /// boots its disk and the fetch of an install file it does not reach does no harm).
+    public func arm(_ hosts: [Host]) throws {
+        try store.arm(hosts.map(\.name))
+        for host in hosts {
+            try BootTreeWriter.update(renderer.bootFiles(for: host, armed: true), in: tree)
+        }
+    }
+
+    public func disarm(_ hosts: [Host]) throws {
+        try store.disarm(hosts.map(\.name))
+        for host in hosts {
+            try BootTreeWriter.update(renderer.bootFiles(for: host, armed: false), in: tree)
+        }
+    }
+
+    /// An installer's report. When accepted the host goes back to local boot.
+    public func finish(host name: String, presented token: String, succeeded: Bool, from peer: String) throws -> InstallStateStore.CallbackOutcome {
+        guard let host = renderer.inventory.host(named: name) else { return .notArmed }
+        let outcome = try store.finish(host: name, presented: token, succeeded: succeeded, from: peer)
+        if outcome == .accepted {
+            try BootTreeWriter.update(renderer.bootFiles(for: host, armed: false), in: tree)
+        }
+        return outcome
+    }
+
+    /// The install file for a host's installer, with its token filled in; nil unless armed.
+    public func installFile(host name: String, file: String) throws -> String? {
+        guard renderer.inventory.host(named: name) != nil,
+              let content = try? String(contentsOfFile: "\(tree)/\(BootTree.installDirectory(host: name))/\(file)", encoding: .utf8),
+              let token = try store.recordFetch(host: name) else { return nil }
+        return content.replacingOccurrences(of: InstallToken.marker, with: token.value)
+    }
+}

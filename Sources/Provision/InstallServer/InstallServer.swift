@@ -1,0 +1,95 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The HTTP side of network installs. Serves the tree's `http/` files (iPXE scripts) and the
+/// installer kernels, hands each armed host its install file with its token filled in, and
+/// takes the installers' callbacks:
+///
+/// - `GET /install/<host>/<file>`: 404 unless the host is armed; marks it `installing`.
+/// - `POST /v1/hosts/<host>/installed` and `/failed`: body `token=<token>` (or
+///   `Authorization: Bearer <token>`); 204 when accepted, 403 for a wrong or replayed token.
+public struct InstallServer: Sendable {
+    public let lifecycle: InstallLifecycle
+    public let host: String
+    public let port: Int
+    public let logger: Logger
+
+    public init(lifecycle: InstallLifecycle, host: String, port: Int, logger: Logger = Logger(label: "provision.serve")) {
+        self.lifecycle = lifecycle
+        self.host = host
+        self.port = port
+        self.logger = logger
+    }
+
+    /// Runs until SIGINT/SIGTERM. `onListening` gets the bound port (useful with port 0).
+    public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let router = Router(context: InstallRequestContext.self)
+        let lifecycle = self.lifecycle
+        let logger = self.logger
+
+        router.get("/install/:host/:file") { request, context -> Response in
+            let name = context.parameters.get("host") ?? "", file = context.parameters.get("file") ?? ""
+            let peer = context.peer
+            guard let content = try lifecycle.installFile(host: name, file: file) else {
+                logger.notice("refused install file \(name)/\(file) to \(peer): host not armed or no such file")
+                return Response(status: .notFound)
+            }
+            logger.info("served install file \(name)/\(file) to \(peer)")
+            return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(string: content)))
+        }
+        for (path, succeeded) in [("installed", true), ("failed", false)] {
+            router.post("/v1/hosts/:host/\(path)") { request, context -> Response in
+                let name = context.parameters.get("host") ?? ""
+                let peer = context.peer
+                let body = try await request.body.collect(upTo: 4096)
+                let token = Self.token(authorization: request.headers[.authorization], body: String(buffer: body))
+                let outcome = try lifecycle.finish(host: name, presented: token ?? "", succeeded: succeeded, from: peer)
+                switch outcome {
+                case .accepted:
+                    logger.notice("\(name) reported \(path) from \(peer); disarmed, boots its local disk from now on")
+                    return Response(status: .noContent)
+                case .notArmed:
+                    logger.warning("refused \(path) callback for \(name) from \(peer): host is not armed (replayed or unsolicited)")
+                    return Response(status: .forbidden)
+                case .wrongToken:
+                    logger.warning("refused \(path) callback for \(name) from \(peer): wrong token")
+                    return Response(status: .forbidden)
+                }
+            }
+        }
+        router.middlewares.add(FileMiddleware("\(lifecycle.tree)/\(BootTree.http)", searchForIndexHtml: false, logger: logger))
+        router.middlewares.add(FileMiddleware("\(lifecycle.tree)/\(BootTree.tftp)", searchForIndexHtml: false, logger: logger))
+
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: "provision"),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
+            logger: logger)
+        try await app.runService()
+    }
+
+    /// The token from `Authorization: Bearer ...` or a form body `token=...`.
+    static func token(authorization: String?, body: String) -> String? {
+        if let authorization, authorization.hasPrefix("Bearer ") { return String(authorization.dropFirst(7)) }
+        for pair in body.split(separator: "&") where pair.hasPrefix("token=") {
+            return String(pair.dropFirst(6)).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return nil
+    }
+}
+
+/// Request context that knows the peer's address, for the log of who fetched or called back.
+struct InstallRequestContext: RequestContext, RemoteAddressRequestContext {
+    var coreContext: CoreRequestContextStorage
+    let remoteAddress: SocketAddress?
+
+    init(source: Source) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
+
+    var peer: String { remoteAddress?.ipAddress ?? "unknown" }
+}

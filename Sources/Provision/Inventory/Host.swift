@@ -1,0 +1,135 @@
+/// One physical server, with every setting resolved (host > groups in order > defaults).
+public struct Host: Sendable {
+    public var name: String
+    public var domain: String
+    public var groups: [String]
+    public var nics: [NIC]
+    public var network: HostNetwork
+    public var firmware: Firmware
+    public var os: OperatingSystem
+    public var disk: DiskLayout
+    public var rootPasswordHash: String
+    public var authorizedKeys: [String]
+    public var timezone: String
+    public var locale: String
+    public var proxy: String?
+    public var roles: [String]
+    public var vars: [String: VarValue]
+    public var bmc: BMC?
+    /// A protected host is never reinstalled without an explicit override.
+    public var isProtected: Bool
+    public var ssh: SSHSettings
+    /// Where the host's entry starts, for messages about the host as a whole.
+    public var location: SourceLocation
+
+    public var fqdn: String { "\(name).\(domain)" }
+    public var bootNIC: NIC { nics.first(where: \.boot) ?? nics[0] }
+}
+
+public struct NIC: Sendable, Hashable {
+    public var name: String
+    public var mac: MACAddress
+    public var boot: Bool
+}
+
+public struct HostNetwork: Sendable {
+    /// The device that carries the host's address: a NIC, bond, VLAN or bridge name.
+    public var interface: String
+    public var address: IPv4Address
+    public var prefix: Int
+    public var gateway: IPv4Address?
+    public var dns: [IPv4Address]
+    public var bonds: [Bond]
+    public var vlans: [VLAN]
+    public var bridges: [Bridge]
+
+    public var netmask: IPv4Address { .netmask(prefix: prefix) }
+}
+
+public struct Bond: Sendable, Hashable {
+    public var name: String
+    public var interfaces: [String]
+    public var mode: String
+}
+
+public struct VLAN: Sendable, Hashable {
+    public var name: String
+    public var id: Int
+    public var link: String
+}
+
+public struct Bridge: Sendable, Hashable {
+    public var name: String
+    public var interfaces: [String]
+}
+
+public enum Firmware: String, Sendable, CaseIterable {
+    case bios, uefi
+}
+
+public struct OperatingSystem: Sendable, Hashable {
+    public enum Family: String, Sendable, CaseIterable {
+        case debian, ubuntu, rocky, rhel, almalinux
+
+        /// Which unattended-install format the family's installer reads.
+        public var installer: Installer {
+            switch self {
+            case .debian: .preseed
+            case .ubuntu: .autoinstall
+            case .rocky, .rhel, .almalinux: .kickstart
+            }
+        }
+
+        public var supportedReleases: [String] {
+            switch self {
+            case .debian: ["12"]
+            case .ubuntu: ["22.04", "24.04"]
+            case .rocky, .rhel, .almalinux: ["8", "9"]
+            }
+        }
+    }
+
+    public enum Installer: String, Sendable {
+        case preseed, kickstart, autoinstall
+    }
+
+    public var family: Family
+    public var release: String
+    /// The package mirror the installer installs from, e.g. `http://deb.debian.org/debian`.
+    public var mirror: String
+}
+
+public struct DiskLayout: Sendable, Hashable {
+    public enum Layout: String, Sendable, CaseIterable { case plain, lvm }
+
+    public var devices: [String]
+    public var layout: Layout
+    public var raid1: Bool
+}
+
+public struct BMC: Sendable, Hashable {
+    public enum Kind: String, Sendable, CaseIterable { case redfish, ipmi }
+    /// Where the password comes from: never inline in the inventory.
+    public enum Credential: Sendable, Hashable {
+        case environment(String)
+        case file(String)
+    }
+
+    public var kind: Kind
+    public var address: String
+    public var username: String
+    public var password: Credential
+}
+
+public struct SSHSettings: Sendable, Hashable {
+    public var user: String
+    public var port: Int
+    public var key: String?
+}
+
+/// An inventory variable, kept as the text the user wrote: roles read them as they need.
+public indirect enum VarValue: Sendable, Hashable {
+    case string(String)
+    case list([VarValue])
+    case map([String: VarValue])
+}

@@ -1,0 +1,425 @@
+import Foundation
+
+/// Turns parsed inventory documents into typed, cross-checked hosts, reporting through `reader`.
+struct InventoryBuilder {
+    let reader: NodeReader
+
+    func build(_ documents: [(path: String, root: SourceNode)]) -> Inventory? {
+        var site: Site?
+        var siteLocation: SourceLocation?
+        var defaults: SourceNode?
+        var groups: [(name: SourceNode.Scalar, node: SourceNode)] = []
+        var hostEntries: [(name: SourceNode.Scalar, node: SourceNode)] = []
+
+        for document in documents {
+            guard let top = reader.mapping(document.root, what: "the inventory", keys: InventoryLoader.topKeys) else { continue }
+            let directory = (document.path as NSString).deletingLastPathComponent
+            if let node = top["site"] {
+                if let first = siteLocation {
+                    reader.error("a second 'site' section; only one file of an inventory may have one", at: top.keys["site"]!.location,
+                                 related: [.note("the first is here", at: first)])
+                } else {
+                    siteLocation = top.keys["site"]!.location
+                    site = buildSite(node, directory: directory)
+                }
+            }
+            if let node = top["defaults"] {
+                if let existing = defaults {
+                    reader.error("a second 'defaults' section; only one file of an inventory may have one", at: top.keys["defaults"]!.location,
+                                 related: [.note("the first is here", at: existing.location)])
+                } else {
+                    defaults = node
+                }
+            }
+            if let node = top["groups"] {
+                for (name, value) in reader.namedEntries(node, what: "'groups'") {
+                    if let first = groups.first(where: { $0.name.text == name.text }) {
+                        reader.error("group '\(name.text)' is defined twice", at: name.location, related: [.note("first defined here", at: first.name.location)])
+                    } else {
+                        groups.append((name, value))
+                    }
+                }
+            }
+            if let node = top["hosts"] {
+                for (name, value) in reader.namedEntries(node, what: "'hosts'") {
+                    if let first = hostEntries.first(where: { $0.name.text == name.text }) {
+                        reader.error("host '\(name.text)' is defined twice", at: name.location, related: [.note("first defined here", at: first.name.location)])
+                    } else {
+                        hostEntries.append((name, value))
+                    }
+                }
+            }
+        }
+        for (label, node) in [("defaults", defaults)] + groups.map({ ("group '\($0.name.text)'", Optional($0.node)) }) {
+            if case .mapping(let pairs, _)? = node, let key = pairs.first(where: { $0.key.text == "groups" })?.key {
+                reader.error("'groups' belongs on a host; \(label) cannot itself be in groups", at: key.location)
+            }
+        }
+
+        let groupNodes = Dictionary(groups.map { ($0.name.text, $0.node) }, uniquingKeysWith: { first, _ in first })
+        var hosts: [Host] = []
+        for (name, node) in hostEntries {
+            if let host = buildHost(name: name, node: node, defaults: defaults, groups: groupNodes) { hosts.append(host) }
+        }
+        checkUnique(hosts)
+        guard let site else {
+            reader.error("the inventory has no 'site' section; it needs at least 'install_server'", at: documents.first?.root.location ?? SourceLocation(file: "inventory", line: 1, column: 1))
+            return nil
+        }
+        return Inventory(site: site, hosts: hosts.sorted { $0.name < $1.name }, groupNames: groups.map(\.name.text), sources: SourceTexts())
+    }
+
+    private func buildSite(_ node: SourceNode, directory: String) -> Site? {
+        guard let fields = reader.mapping(node, what: "'site'", keys: InventoryLoader.siteKeys) else { return nil }
+        guard let serverNode = fields["install_server"] else {
+            reader.error("'site' needs 'install_server': the URL installers reach this controller at, e.g. http://10.20.0.5:8080", at: fields.location)
+            return nil
+        }
+        guard let server = url(serverNode, what: "'install_server'", schemes: ["http"]) else { return nil }
+        var site = Site(installServer: server.hasSuffix("/") ? String(server.dropLast()) : server)
+        if let node = fields["tftp_server"] { site.tftpServer = ipv4(node, what: "'tftp_server'") }
+        if let node = fields["templates"], let path = reader.string(node, what: "'templates'") {
+            site.templates = path.hasPrefix("/") ? path : (directory.isEmpty ? path : "\(directory)/\(path)")
+        }
+        if let node = fields["dhcp_interface"] { site.dhcpInterface = reader.string(node, what: "'dhcp_interface'") }
+        if let node = fields["confirm_above"], let value = reader.int(node, what: "'confirm_above'", in: 0...100_000) { site.confirmAbove = value }
+        return site
+    }
+
+    private func buildHost(name: SourceNode.Scalar, node: SourceNode, defaults: SourceNode?, groups: [String: SourceNode]) -> Host? {
+        if !isHostname(name.text) {
+            reader.error("host name '\(name.text)' is not a valid hostname: use letters, digits and '-', at most 63, not starting or ending with '-'", at: name.location)
+        }
+        var groupNames: [String] = []
+        if case .mapping(let pairs, _) = node, let groupsNode = pairs.first(where: { $0.key.text == "groups" })?.value {
+            for item in reader.list(groupsNode, what: "'groups'") ?? [] {
+                guard let group = reader.string(item, what: "a group name") else { continue }
+                if groups[group] == nil {
+                    var message = "host '\(name.text)' is in group '\(group)', which is not defined under 'groups'"
+                    if let near = Suggestion.nearest(to: group, in: groups.keys) { message += "; did you mean '\(near)'?" }
+                    reader.error(message, at: item.location)
+                } else {
+                    groupNames.append(group)
+                }
+            }
+        }
+        // Lowest precedence first: defaults, then the groups from last listed to first, then the host.
+        var layers: [SourceNode] = defaults.map { [$0] } ?? []
+        layers += groupNames.reversed().compactMap { groups[$0] }
+        layers.append(node)
+        let merged = layers.dropFirst().reduce(layers[0]) { $0.merged(with: $1) }
+
+        let what = "host '\(name.text)'"
+        guard let fields = reader.mapping(merged, what: what, keys: InventoryLoader.hostKeys, refused: InventoryLoader.refusedHostKeys) else { return nil }
+        func required(_ key: String, _ hint: String) -> SourceNode? {
+            if let node = fields[key] { return node }
+            reader.error("\(what) has no '\(key)' (not in the host, its groups or the defaults): \(hint)", at: name.location)
+            return nil
+        }
+
+        let domain = required("domain", "the DNS domain, e.g. dc1.example.net").flatMap { node -> String? in
+            guard let text = reader.string(node, what: "'domain'") else { return nil }
+            if !text.split(separator: ".", omittingEmptySubsequences: false).allSatisfy({ isHostname(String($0)) }) {
+                reader.error("'domain' '\(text)' is not a valid DNS domain", at: node.location)
+                return nil
+            }
+            return text
+        }
+        let nics = required("nics", "a list of the host's network cards, each with name and mac").flatMap { buildNICs($0, host: name.text) }
+        let network = required("network", "address, prefix and gateway of the host").flatMap { buildNetwork($0, host: name.text, nics: nics ?? []) }
+        let firmware = required("firmware", "bios or uefi").flatMap { reader.oneOf($0, what: "'firmware'", as: Firmware.self) }
+        let os = required("os", "family, release and mirror").flatMap(buildOS)
+        let disk = required("disk", "the install disk(s) and layout").flatMap(buildDisk)
+        let passwordHash = required("root_password_hash", "a crypt(3) hash ($6$ or $y$), e.g. from `mkpasswd -m sha-512`").flatMap(buildPasswordHash)
+        let keys = fields["authorized_keys"].flatMap { node -> [String]? in
+            guard let keys = reader.strings(node, what: "'authorized_keys'") else { return nil }
+            let types = ["ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
+                         "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com"]
+            for (key, item) in zip(keys, reader.list(node, what: "") ?? []) where !types.contains(where: { key.hasPrefix($0 + " ") }) {
+                reader.error("an authorized key must be an OpenSSH public key line ('ssh-ed25519 AAAA... comment'), found '\(key.prefix(20))...'", at: item.location)
+            }
+            return keys
+        } ?? []
+        let timezone = fields["timezone"].flatMap { reader.string($0, what: "'timezone'") } ?? "Etc/UTC"
+        let locale = fields["locale"].flatMap { reader.string($0, what: "'locale'") } ?? "en_US.UTF-8"
+        let proxy = fields["proxy"].flatMap { url($0, what: "'proxy'", schemes: ["http", "https"]) }
+        let roles = fields["roles"].flatMap { reader.strings($0, what: "'roles'") } ?? []
+        var vars: [String: VarValue] = [:]
+        if let node = fields["vars"] {
+            for (key, value) in reader.namedEntries(node, what: "'vars'") { vars[key.text] = reader.vars(value) }
+        }
+        let bmc = fields["bmc"].flatMap(buildBMC)
+        let isProtected = fields["protected"].flatMap { reader.bool($0, what: "'protected'") } ?? false
+        let ssh = fields["ssh"].flatMap(buildSSH) ?? SSHSettings(user: "root", port: 22, key: nil)
+
+        guard let domain, let nics, let network, let firmware, let os, let disk, let passwordHash else { return nil }
+        return Host(name: name.text, domain: domain, groups: groupNames, nics: nics, network: network, firmware: firmware, os: os,
+                    disk: disk, rootPasswordHash: passwordHash, authorizedKeys: keys, timezone: timezone, locale: locale,
+                    proxy: proxy, roles: roles, vars: vars, bmc: bmc, isProtected: isProtected, ssh: ssh, location: name.location)
+    }
+
+    private func buildNICs(_ node: SourceNode, host: String) -> [NIC]? {
+        guard let items = reader.list(node, what: "'nics'") else { return nil }
+        if items.isEmpty {
+            reader.error("host '\(host)' has no NICs: list at least the one it boots from", at: node.location)
+            return nil
+        }
+        var nics: [NIC] = []
+        for item in items {
+            guard let fields = reader.mapping(item, what: "a NIC", keys: ["name", "mac", "boot"]) else { continue }
+            guard let nameNode = fields["name"], let macNode = fields["mac"] else {
+                reader.error("a NIC needs 'name' (e.g. eno1) and 'mac' (e.g. 52:54:00:12:34:56)", at: item.location)
+                continue
+            }
+            guard let name = reader.string(nameNode, what: "a NIC's 'name'"), let macText = reader.string(macNode, what: "'mac'") else { continue }
+            guard let mac = MACAddress(macText) else {
+                reader.error("'\(macText)' is not a MAC address: expected six hex pairs, e.g. 52:54:00:12:34:56", at: macNode.location)
+                continue
+            }
+            let boot = fields["boot"].flatMap { reader.bool($0, what: "'boot'") } ?? false
+            if let first = nics.first(where: { $0.name == name }) {
+                reader.error("NIC name '\(name)' appears twice in host '\(host)' (\(first.mac) and \(mac))", at: nameNode.location)
+            }
+            nics.append(NIC(name: name, mac: mac, boot: boot))
+        }
+        guard nics.count == items.count else { return nil }
+        let bootCount = nics.filter(\.boot).count
+        if bootCount > 1 {
+            reader.error("host '\(host)' has \(bootCount) NICs marked 'boot: true'; mark exactly the one it netboots from", at: node.location)
+            return nil
+        }
+        if bootCount == 0 {
+            if nics.count > 1 {
+                reader.error("host '\(host)' has \(nics.count) NICs and none is marked 'boot: true'; mark the one it netboots from", at: node.location)
+                return nil
+            }
+            nics[0].boot = true
+        }
+        return nics
+    }
+
+    private func buildNetwork(_ node: SourceNode, host: String, nics: [NIC]) -> HostNetwork? {
+        let keys = ["interface", "address", "prefix", "gateway", "dns", "bonds", "vlans", "bridges"]
+        guard let fields = reader.mapping(node, what: "'network'", keys: keys) else { return nil }
+        guard let addressNode = fields["address"], let prefixNode = fields["prefix"] else {
+            reader.error("'network' needs 'address' and 'prefix' (e.g. address: 10.20.1.11, prefix: 24)", at: fields.location)
+            return nil
+        }
+        let address = ipv4(addressNode, what: "'address'")
+        let prefix = reader.int(prefixNode, what: "'prefix'", in: 1...32)
+        var gateway: IPv4Address?
+        if let node = fields["gateway"], let value = ipv4(node, what: "'gateway'") {
+            gateway = value
+            if let address, let prefix, !value.isInSubnet(of: address, prefix: prefix) {
+                reader.error("gateway \(value) is outside the subnet of host '\(host)', \(IPv4Address(value: address.value & IPv4Address.netmask(prefix: prefix).value))/\(prefix)", at: node.location,
+                             related: [.note("the address and prefix are set here", at: addressNode.location)])
+            }
+        }
+        let dns = fields["dns"].flatMap { node -> [IPv4Address]? in
+            guard let items = reader.list(node, what: "'dns'") else { return nil }
+            return items.compactMap { ipv4($0, what: "a DNS server") }
+        } ?? []
+
+        var devices = Set(nics.map(\.name))
+        var bonds: [Bond] = []
+        for item in fields["bonds"].flatMap({ reader.list($0, what: "'bonds'") }) ?? [] {
+            guard let bond = reader.mapping(item, what: "a bond", keys: ["name", "interfaces", "mode"]),
+                  let name = bond["name"].flatMap({ reader.string($0, what: "a bond's 'name'") }),
+                  let membersNode = bond["interfaces"], let members = reader.strings(membersNode, what: "a bond's 'interfaces'") else {
+                reader.error("a bond needs 'name' and 'interfaces' (its NICs)", at: item.location)
+                continue
+            }
+            for member in members where !nics.contains(where: { $0.name == member }) {
+                reader.error("bond '\(name)' lists '\(member)', which is not one of the host's NICs (\(nics.map(\.name).joined(separator: ", ")))", at: membersNode.location)
+            }
+            bonds.append(Bond(name: name, interfaces: members, mode: bond["mode"].flatMap { reader.string($0, what: "'mode'") } ?? "802.3ad"))
+            devices.insert(name)
+        }
+        var vlans: [VLAN] = []
+        for item in fields["vlans"].flatMap({ reader.list($0, what: "'vlans'") }) ?? [] {
+            guard let vlan = reader.mapping(item, what: "a VLAN", keys: ["name", "id", "link"]),
+                  let idNode = vlan["id"], let linkNode = vlan["link"],
+                  let id = reader.int(idNode, what: "a VLAN 'id'", in: 1...4094),
+                  let link = reader.string(linkNode, what: "a VLAN 'link'") else {
+                reader.error("a VLAN needs 'id' (1-4094) and 'link' (the NIC or bond it rides on)", at: item.location)
+                continue
+            }
+            if !devices.contains(link) {
+                reader.error("VLAN \(id) rides on '\(link)', which is neither a NIC nor a bond of the host", at: linkNode.location)
+            }
+            let name = vlan["name"].flatMap { reader.string($0, what: "a VLAN 'name'") } ?? "\(link).\(id)"
+            vlans.append(VLAN(name: name, id: id, link: link))
+            devices.insert(name)
+        }
+        var bridges: [Bridge] = []
+        for item in fields["bridges"].flatMap({ reader.list($0, what: "'bridges'") }) ?? [] {
+            guard let bridge = reader.mapping(item, what: "a bridge", keys: ["name", "interfaces"]),
+                  let name = bridge["name"].flatMap({ reader.string($0, what: "a bridge's 'name'") }),
+                  let portsNode = bridge["interfaces"], let ports = reader.strings(portsNode, what: "a bridge's 'interfaces'") else {
+                reader.error("a bridge needs 'name' and 'interfaces' (its ports)", at: item.location)
+                continue
+            }
+            for port in ports where !devices.contains(port) {
+                reader.error("bridge '\(name)' has port '\(port)', which is not a NIC, bond or VLAN of the host", at: portsNode.location)
+            }
+            bridges.append(Bridge(name: name, interfaces: ports))
+            devices.insert(name)
+        }
+        let interface = fields["interface"].flatMap { node -> String? in
+            guard let name = reader.string(node, what: "'interface'") else { return nil }
+            if !devices.contains(name) {
+                var message = "'interface' '\(name)' is not a NIC, bond, VLAN or bridge of the host"
+                if let near = Suggestion.nearest(to: name, in: devices) { message += "; did you mean '\(near)'?" }
+                reader.error(message, at: node.location)
+            }
+            return name
+        } ?? (nics.first(where: \.boot) ?? nics.first)?.name
+        guard let address, let prefix, let interface else { return nil }
+        return HostNetwork(interface: interface, address: address, prefix: prefix, gateway: gateway, dns: dns, bonds: bonds, vlans: vlans, bridges: bridges)
+    }
+
+    private func buildOS(_ node: SourceNode) -> OperatingSystem? {
+        guard let fields = reader.mapping(node, what: "'os'", keys: ["family", "release", "mirror"]) else { return nil }
+        guard let familyNode = fields["family"], let releaseNode = fields["release"], let mirrorNode = fields["mirror"] else {
+            reader.error("'os' needs 'family' (debian, ubuntu, rocky, rhel, almalinux), 'release' and 'mirror'", at: fields.location)
+            return nil
+        }
+        guard let family = reader.oneOf(familyNode, what: "'family'", as: OperatingSystem.Family.self),
+              let release = reader.string(releaseNode, what: "'release'"),
+              let mirror = url(mirrorNode, what: "'mirror'", schemes: ["http", "https"]) else { return nil }
+        if !family.supportedReleases.contains(release) {
+            let hint = release.contains(".") || releaseNode.isPlainNumber ? " (quote versions such as \"24.04\": unquoted, YAML may read them as numbers)" : ""
+            reader.error("\(family.rawValue) release '\(release)' is not supported; supported: \(family.supportedReleases.joined(separator: ", "))\(hint)", at: releaseNode.location)
+            return nil
+        }
+        return OperatingSystem(family: family, release: release, mirror: mirror.hasSuffix("/") ? String(mirror.dropLast()) : mirror)
+    }
+
+    private func buildDisk(_ node: SourceNode) -> DiskLayout? {
+        guard let fields = reader.mapping(node, what: "'disk'", keys: ["devices", "layout", "raid1"]) else { return nil }
+        guard let devicesNode = fields["devices"], let devices = reader.strings(devicesNode, what: "'devices'") else {
+            reader.error("'disk' needs 'devices', e.g. [/dev/sda] or [/dev/sda, /dev/sdb] with raid1: true", at: fields.location)
+            return nil
+        }
+        for device in devices where !device.hasPrefix("/dev/") {
+            reader.error("disk device '\(device)' must be a path under /dev/, e.g. /dev/sda or /dev/disk/by-id/...", at: devicesNode.location)
+        }
+        let layout = fields["layout"].flatMap { reader.oneOf($0, what: "'layout'", as: DiskLayout.Layout.self) } ?? .lvm
+        let raid1 = fields["raid1"].flatMap { reader.bool($0, what: "'raid1'") } ?? false
+        if raid1, devices.count != 2 {
+            reader.error("'raid1: true' mirrors exactly two disks; 'devices' has \(devices.count)", at: devicesNode.location)
+            return nil
+        }
+        if devices.isEmpty {
+            reader.error("'devices' is empty: name the disk to install to", at: devicesNode.location)
+            return nil
+        }
+        return DiskLayout(devices: devices, layout: layout, raid1: raid1)
+    }
+
+    private func buildPasswordHash(_ node: SourceNode) -> String? {
+        guard let text = reader.string(node, what: "'root_password_hash'") else { return nil }
+        let parts = text.split(separator: "$", omittingEmptySubsequences: false)
+        let isSHA512 = text.hasPrefix("$6$") && parts.count >= 4 && parts.last!.count == 86
+        let isYescrypt = text.hasPrefix("$y$") && parts.count >= 5 && !parts.last!.isEmpty
+        if !(isSHA512 || isYescrypt) {
+            reader.error("'root_password_hash' is not a SHA-512 ($6$) or yescrypt ($y$) crypt hash; plaintext passwords are refused. Make one with `mkpasswd -m sha-512`", at: node.location)
+            return nil
+        }
+        return text
+    }
+
+    private func buildBMC(_ node: SourceNode) -> BMC? {
+        let refused = ["password": "the BMC password is never written inline: use 'password_env: VAR' or 'password_file: PATH'"]
+        guard let fields = reader.mapping(node, what: "'bmc'", keys: ["type", "address", "username", "password_env", "password_file"], refused: refused) else { return nil }
+        guard let typeNode = fields["type"], let addressNode = fields["address"], let userNode = fields["username"] else {
+            reader.error("'bmc' needs 'type' (redfish or ipmi), 'address', 'username' and 'password_env' or 'password_file'", at: fields.location)
+            return nil
+        }
+        let kind = reader.oneOf(typeNode, what: "'type'", as: BMC.Kind.self)
+        let address: String? = kind == .redfish ? url(addressNode, what: "a Redfish 'address'", schemes: ["https", "http"]) : reader.string(addressNode, what: "'address'")
+        let username = reader.string(userNode, what: "'username'")
+        var credential: BMC.Credential?
+        switch (fields["password_env"], fields["password_file"]) {
+        case (let env?, nil): credential = reader.string(env, what: "'password_env'").map { .environment($0) }
+        case (nil, let file?): credential = reader.string(file, what: "'password_file'").map { .file($0) }
+        case (_?, _?): reader.error("'bmc' has both 'password_env' and 'password_file'; keep one", at: fields.location)
+        case (nil, nil) where !node.hasKey("password"): reader.error("'bmc' needs 'password_env' (an environment variable) or 'password_file' (a file holding the password)", at: fields.location)
+        case (nil, nil): break  // the inline password is already reported
+        }
+        guard let kind, let address, let username, let credential else { return nil }
+        return BMC(kind: kind, address: address, username: username, password: credential)
+    }
+
+    private func buildSSH(_ node: SourceNode) -> SSHSettings? {
+        guard let fields = reader.mapping(node, what: "'ssh'", keys: ["user", "port", "key"]) else { return nil }
+        return SSHSettings(user: fields["user"].flatMap { reader.string($0, what: "'user'") } ?? "root",
+                           port: fields["port"].flatMap { reader.int($0, what: "'port'", in: 1...65535) } ?? 22,
+                           key: fields["key"].flatMap { reader.string($0, what: "'key'") })
+    }
+
+    /// Hostnames, boot MACs and addresses must each belong to one host: dnsmasq would hand the
+    /// same lease to two machines, and an install would go to the wrong one.
+    private func checkUnique(_ hosts: [Host]) {
+        var macs: [MACAddress: (host: String, location: SourceLocation)] = [:]
+        var addresses: [IPv4Address: (host: String, location: SourceLocation)] = [:]
+        var fqdns: [String: (host: String, location: SourceLocation)] = [:]
+        for host in hosts {
+            for nic in host.nics {
+                if let first = macs[nic.mac] {
+                    reader.error("MAC \(nic.mac) of host '\(host.name)' (\(nic.name)) is also used by host '\(first.host)'", at: host.location,
+                                 related: [.note("host '\(first.host)' is defined here", at: first.location)])
+                } else {
+                    macs[nic.mac] = (host.name, host.location)
+                }
+            }
+            if let first = addresses[host.network.address] {
+                reader.error("address \(host.network.address) of host '\(host.name)' is also used by host '\(first.host)'", at: host.location,
+                             related: [.note("host '\(first.host)' is defined here", at: first.location)])
+            } else {
+                addresses[host.network.address] = (host.name, host.location)
+            }
+            if let first = fqdns[host.fqdn] {
+                reader.error("hostname \(host.fqdn) is also used by host '\(first.host)'", at: host.location,
+                             related: [.note("host '\(first.host)' is defined here", at: first.location)])
+            } else {
+                fqdns[host.fqdn] = (host.name, host.location)
+            }
+        }
+    }
+
+    private func ipv4(_ node: SourceNode, what: String) -> IPv4Address? {
+        guard let text = reader.string(node, what: what) else { return nil }
+        guard let address = IPv4Address(text) else {
+            reader.error("\(what) '\(text)' is not an IPv4 address (four decimal numbers 0-255, no leading zeros, no prefix)", at: node.location)
+            return nil
+        }
+        return address
+    }
+
+    private func url(_ node: SourceNode, what: String, schemes: [String]) -> String? {
+        guard let text = reader.string(node, what: what) else { return nil }
+        guard let url = URL(string: text), let scheme = url.scheme, schemes.contains(scheme), let host = url.host, !host.isEmpty else {
+            reader.error("\(what) '\(text)' is not a URL (\(schemes.map { "\($0)://" }.joined(separator: " or "))host...)", at: node.location)
+            return nil
+        }
+        return text
+    }
+
+    private func isHostname(_ label: String) -> Bool {
+        !label.isEmpty && label.count <= 63 && label.first != "-" && label.last != "-"
+            && label.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
+    }
+}
+
+private extension SourceNode {
+    func hasKey(_ key: String) -> Bool {
+        if case .mapping(let pairs, _) = self { return pairs.contains { $0.key.text == key } }
+        return false
+    }
+
+    var isPlainNumber: Bool {
+        if case .scalar(let scalar) = self, !scalar.quoted, Double(scalar.text) != nil { return true }
+        return false
+    }
+}

@@ -1,0 +1,34 @@
+/// Settings of the provisioning network and controller, from the inventory's `site:` section.
+public struct Site: Sendable {
+    /// Base URL that installers reach the install server at, e.g. `http://10.20.0.5:8080`.
+    public var installServer: String
+    /// Address of the TFTP server handed out in DHCP; dnsmasq itself when absent.
+    public var tftpServer: IPv4Address?
+    /// A directory whose templates replace the built-in ones file by file (absolute).
+    public var templates: String?
+    /// dnsmasq listens here; all interfaces when absent.
+    public var dhcpInterface: String?
+    /// Arming more hosts than this at once asks for confirmation.
+    public var confirmAbove: Int
+
+    public init(installServer: String, tftpServer: IPv4Address? = nil, templates: String? = nil, dhcpInterface: String? = nil, confirmAbove: Int = 5) {
+        self.installServer = installServer
+        self.tftpServer = tftpServer
+        self.templates = templates
+        self.dhcpInterface = dhcpInterface
+        self.confirmAbove = confirmAbove
+    }
+}
+
+/// A validated inventory: the site and its hosts sorted by name.
+public struct Inventory: Sendable {
+    public var site: Site
+    public var hosts: [Host]
+    public var groupNames: [String]
+    /// The files it was read from, for messages that point into them.
+    public var sources: SourceTexts
+
+    public func host(named name: String) -> Host? {
+        hosts.first { $0.name == name }
+    }
+}

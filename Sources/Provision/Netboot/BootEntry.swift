@@ -1,0 +1,55 @@
+import Foundation
+
+/// What a boot loader loads to start a host's installer: kernel, initrd and kernel arguments.
+/// Computed once per host; pxelinux, GRUB and iPXE templates all print this same entry.
+public struct BootEntry: Sendable, Equatable {
+    /// Paths relative to the TFTP root (also served over HTTP by the install server).
+    public var kernel: String
+    public var initrd: String
+    public var arguments: [String]
+
+    /// The URL an installer fetches its install file from (the directory for autoinstall).
+    public static func installFileURL(host: Host, site: Site) -> String {
+        let base = "\(site.installServer)/install/\(host.name)/"
+        switch host.os.family.installer {
+        case .preseed: return base + "preseed.cfg"
+        case .kickstart: return base + "ks.cfg"
+        case .autoinstall: return base
+        }
+    }
+
+    public init(host: Host, site: Site) {
+        let directory = BootTree.installerDirectory(host.os)
+        kernel = "\(directory)/linux"
+        initrd = "\(directory)/initrd"
+        let url = Self.installFileURL(host: host, site: site)
+        let mac = host.bootNIC.mac
+        switch host.os.family.installer {
+        case .preseed:
+            // d-i asks these before it has the preseed, so they go on the kernel command line.
+            arguments = ["auto=true", "priority=critical", "url=\(url)", "locale=\(host.locale)", "keymap=us",
+                         "hostname=\(host.name)", "domain=\(host.domain)",
+                         "netcfg/choose_interface=\(mac)", "interface=\(mac)"]
+        case .autoinstall:
+            arguments = ["ip=dhcp", "autoinstall", "ds=nocloud;s=\(url)"]
+        case .kickstart:
+            let network = host.network
+            // dracut's static form, bound to the boot NIC by MAC so kernel interface names do not matter.
+            let ip = "ip=\(network.address)::\(network.gateway.map(\.description) ?? ""):\(network.netmask):\(host.fqdn):bootnic:none"
+            arguments = ["inst.ks=\(url)", "inst.repo=\(host.os.mirror)", ip, "ifname=bootnic:\(mac)"]
+                + network.dns.map { "nameserver=\($0)" }
+        }
+    }
+
+    /// For pxelinux and iPXE: words separated by spaces, as written.
+    public var commandLine: String { arguments.joined(separator: " ") }
+
+    /// For GRUB, whose shell splits on `;` and expands `$`: such words are single-quoted.
+    public var grubCommandLine: String {
+        arguments.map { argument in
+            argument.contains(where: { ";$&|<>'\"\\ {}".contains($0) })
+                ? "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'"
+                : argument
+        }.joined(separator: " ")
+    }
+}

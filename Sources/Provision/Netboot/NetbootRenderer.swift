@@ -1,0 +1,127 @@
+import Foundation
+
+/// Renders the netboot tree for an inventory: per host its boot configs (install when armed,
+/// local disk otherwise) and install files, plus the shared boot configs and dnsmasq's config.
+/// Pure: it returns file contents; `BootTreeWriter` puts them on disk.
+public struct NetbootRenderer: Sendable {
+    public let inventory: Inventory
+    public let templates: TemplateSet
+
+    public init(inventory: Inventory, templates: TemplateSet) {
+        self.inventory = inventory
+        self.templates = templates
+    }
+
+    public struct RenderedFile: Sendable, Equatable {
+        public var path: String
+        public var content: String
+    }
+
+    /// Every file of the tree. `tftpRoot` is the absolute path dnsmasq will serve from.
+    public func renderTree(armed: Set<String>, tftpRoot: String) -> [RenderedFile] {
+        let hosts = inventory.hosts
+        // Hosts are independent: render them on all cores, each into its own slot.
+        let slots = UnsafeSlots<[RenderedFile]>(count: hosts.count)
+        DispatchQueue.concurrentPerform(iterations: hosts.count) { index in
+            let host = hosts[index]
+            slots[index] = hostFiles(for: host, armed: armed.contains(host.name))
+        }
+        return sharedFiles(tftpRoot: tftpRoot) + slots.values.flatMap { $0 }
+    }
+
+    /// One host's boot configs and install files.
+    public func hostFiles(for host: Host, armed: Bool) -> [RenderedFile] {
+        let context = TemplateContext.host(host, site: inventory.site)
+        return bootFiles(for: host, armed: armed, context: context) + installFiles(for: host, context: context)
+    }
+
+    /// One host's boot configs only: what arming and the install callback rewrite.
+    public func bootFiles(for host: Host, armed: Bool) -> [RenderedFile] {
+        bootFiles(for: host, armed: armed, context: TemplateContext.host(host, site: inventory.site))
+    }
+
+    private func bootFiles(for host: Host, armed: Bool, context: [String: Any]) -> [RenderedFile] {
+        let mode = armed ? "install" : "local"
+        let mac = host.bootNIC.mac
+        let grub = templates.render("boot/grub-\(mode).cfg", context)
+        return [RenderedFile(path: BootTree.pxelinuxConfig(mac), content: templates.render("boot/pxelinux-\(mode).cfg", context))]
+            + BootTree.grubHostConfigs(mac).map { RenderedFile(path: $0, content: grub) }
+            + [RenderedFile(path: BootTree.ipxeHost(mac), content: templates.render("boot/ipxe-\(mode).ipxe", context))]
+    }
+
+    private func installFiles(for host: Host, context: [String: Any]) -> [RenderedFile] {
+        let directory = BootTree.installDirectory(host: host.name)
+        let installer = host.os.family.installer
+        let templateDirectory: String = switch installer {
+        case .preseed: "install/debian"
+        case .kickstart: "install/rhel"
+        case .autoinstall: "install/ubuntu"
+        }
+        return BootTree.installFileNames(installer).map { name in
+            RenderedFile(path: "\(directory)/\(name)", content: templates.render("\(templateDirectory)/\(name)", context))
+        }
+    }
+
+    private func sharedFiles(tftpRoot: String) -> [RenderedFile] {
+        let site = inventory.site
+        let context: [String: Any] = ["install": ["server": site.installServer]]
+        return [
+            RenderedFile(path: BootTree.pxelinuxDefault, content: templates.render("boot/pxelinux-local.cfg", context)),
+            RenderedFile(path: BootTree.grubConfig, content: templates.render("boot/grub.cfg", context)),
+            RenderedFile(path: BootTree.ipxeBoot, content: templates.render("boot/boot.ipxe", context)),
+            RenderedFile(path: BootTree.dnsmasqConfig, content: templates.render("dnsmasq/dnsmasq.conf", dnsmasqContext(tftpRoot: tftpRoot))),
+        ]
+    }
+
+    /// dnsmasq hands out each host's fixed address by boot MAC, with its subnet's router and DNS.
+    private func dnsmasqContext(tftpRoot: String) -> [String: Any] {
+        let site = inventory.site
+        struct Subnet: Hashable { var network: IPv4Address; var prefix: Int }
+        var subnets: [Subnet: Host] = [:]
+        for host in inventory.hosts {
+            let network = IPv4Address(value: host.network.address.value & host.network.netmask.value)
+            subnets[Subnet(network: network, prefix: host.network.prefix)] = subnets[Subnet(network: network, prefix: host.network.prefix)] ?? host
+        }
+        func tag(_ subnet: Subnet) -> String { "net-\(subnet.network.description.replacingOccurrences(of: ".", with: "-"))-\(subnet.prefix)" }
+        let subnetList = subnets.keys.sorted { ($0.network, $0.prefix) < ($1.network, $1.prefix) }.map { subnet -> [String: Any] in
+            let example = subnets[subnet]!.network
+            return ["tag": tag(subnet), "network": subnet.network.description, "netmask": IPv4Address.netmask(prefix: subnet.prefix).description,
+                    "gateway": example.gateway?.description ?? "", "dns": example.dns.map(\.description).joined(separator: ",")]
+        }
+        let hostList = inventory.hosts.map { host -> [String: Any] in
+            let network = IPv4Address(value: host.network.address.value & host.network.netmask.value)
+            return ["mac": host.bootNIC.mac.description, "address": host.network.address.description, "name": host.name,
+                    "tag": tag(Subnet(network: network, prefix: host.network.prefix))]
+        }
+        return [
+            "tftp_root": tftpRoot, "interface": site.dhcpInterface ?? "", "tftp_server": site.tftpServer?.description ?? "",
+            "ipxe_url": "\(site.installServer)/boot.ipxe", "bios_bootfile": BootTree.biosBootfile, "uefi_bootfile": BootTree.uefiBootfile,
+            "subnets": subnetList, "hosts": hostList,
+        ]
+    }
+}
+
+/// Fixed-size storage that concurrent workers fill, each writing only its own index. Backed by
+/// raw memory: a Swift array in a class would trip exclusivity checks on concurrent writes.
+final class UnsafeSlots<Value>: @unchecked Sendable {
+    private let storage: UnsafeMutablePointer<Value?>
+    private let count: Int
+
+    init(count: Int) {
+        self.count = count
+        storage = .allocate(capacity: count)
+        storage.initialize(repeating: nil, count: count)
+    }
+
+    deinit {
+        storage.deinitialize(count: count)
+        storage.deallocate()
+    }
+
+    subscript(index: Int) -> Value? {
+        get { storage[index] }
+        set { storage[index] = newValue }
+    }
+
+    var values: [Value] { (0..<count).map { storage[$0]! } }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import Mustache
+
+/// The Mustache templates that rendering uses: the built-in set shipped with provision, each
+/// replaced by a site's file of the same relative path when the inventory names a directory.
+/// All are parsed up front, so a broken template is reported (file:line:column) before
+/// anything is written.
+public struct TemplateSet: Sendable {
+    /// Names (relative paths without `.mustache`) of every template rendering needs.
+    public static let names = [
+        "boot/pxelinux-install.cfg", "boot/pxelinux-local.cfg",
+        "boot/grub.cfg", "boot/grub-install.cfg", "boot/grub-local.cfg",
+        "boot/boot.ipxe", "boot/ipxe-install.ipxe", "boot/ipxe-local.ipxe",
+        "dnsmasq/dnsmasq.conf",
+        "install/debian/preseed.cfg", "install/rhel/ks.cfg", "install/ubuntu/user-data", "install/ubuntu/meta-data",
+    ]
+
+    /// Templates render text, not HTML: the pragma switches off swift-mustache's HTML escaping.
+    /// It is put on the first line without a newline so line numbers stay the user's.
+    private static let textPragma = "{{% CONTENT_TYPE: TEXT}}"
+
+    private var templates: [String: MustacheTemplate]
+    /// The file each template came from, for messages.
+    public private(set) var files: [String: String]
+
+    /// The directory of built-in templates: `PROVISION_TEMPLATES`; else `share/provision/templates`
+    /// beside an installed binary's `bin/`; else the source checkout's top-level `templates/`
+    /// (the binary was built from it, so that is the set it was tested with).
+    public static var builtInDirectory: String {
+        if let path = ProcessInfo.processInfo.environment["PROVISION_TEMPLATES"] { return path }
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        let installed = executable.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("share/provision/templates").path
+        if FileManager.default.fileExists(atPath: installed) { return installed }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("templates").path
+    }
+
+    public init(builtIn: String = TemplateSet.builtInDirectory, override: String? = nil) throws(DiagnosticsError) {
+        var templates: [String: MustacheTemplate] = [:]
+        var files: [String: String] = [:]
+        var diagnostics: [Diagnostic] = []
+        var sources = SourceTexts()
+        for name in Self.names {
+            var path = "\(builtIn)/\(name).mustache"
+            if let override, FileManager.default.fileExists(atPath: "\(override)/\(name).mustache") {
+                path = "\(override)/\(name).mustache"
+            }
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                diagnostics.append(.error("template '\(name)' is missing: no readable \(path)", at: nil))
+                continue
+            }
+            sources.add(file: path, text: text)
+            do {
+                templates[name] = try MustacheTemplate(string: Self.textPragma + text)
+                files[name] = path
+            } catch let error as MustacheTemplate.ParserError {
+                let line = error.context.lineNumber
+                let column = error.context.columnNumber - (line == 1 ? Self.textPragma.count : 0)
+                diagnostics.append(.error("template syntax: \(Self.explain(error.error))", at: SourceLocation(file: path, line: line, column: max(1, column))))
+            } catch {
+                diagnostics.append(.error("template syntax: \(error)", at: SourceLocation(file: path, line: 1, column: 1)))
+            }
+        }
+        if !diagnostics.isEmpty { throw DiagnosticsError(diagnostics, sources: sources) }
+        self.templates = templates
+        self.files = files
+    }
+
+    public func render(_ name: String, _ context: [String: Any]) -> String {
+        guard let template = templates[name] else { preconditionFailure("template \(name) is not in TemplateSet.names") }
+        return template.render(context)
+    }
+
+    private static func explain(_ error: any Error) -> String {
+        switch error as? MustacheTemplate.Error {
+        case .sectionCloseNameIncorrect: "a section is closed with a different name than it was opened with"
+        case .unfinishedName: "a tag is not closed with }}"
+        case .expectedSectionEnd: "a section {{#name}} is never closed with {{/name}}"
+        case .invalidSetDelimiter: "a set-delimiter tag is malformed"
+        default: "\(error)"
+        }
+    }
+}

@@ -1,0 +1,34 @@
+/// An IPv4 address in dotted-quad form. Strict: four decimal octets, no leading zeros
+/// (`010.0.0.1` is octal to some parsers and decimal to others, so it is refused).
+public struct IPv4Address: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public let value: UInt32
+
+    public init(value: UInt32) { self.value = value }
+
+    public init?(_ text: String) {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4 else { return nil }
+        var value: UInt32 = 0
+        for part in parts {
+            guard !part.isEmpty, part.count <= 3, part.allSatisfy(\.isASCII), part.allSatisfy(\.isNumber),
+                  part.count == 1 || part.first != "0", let octet = UInt32(part), octet <= 255 else { return nil }
+            value = value << 8 | octet
+        }
+        self.value = value
+    }
+
+    public var description: String {
+        "\(value >> 24).\(value >> 16 & 0xff).\(value >> 8 & 0xff).\(value & 0xff)"
+    }
+
+    public static func netmask(prefix: Int) -> IPv4Address {
+        IPv4Address(value: prefix == 0 ? 0 : UInt32.max << UInt32(32 - prefix))
+    }
+
+    public func isInSubnet(of other: IPv4Address, prefix: Int) -> Bool {
+        let mask = IPv4Address.netmask(prefix: prefix).value
+        return value & mask == other.value & mask
+    }
+
+    public static func < (a: IPv4Address, b: IPv4Address) -> Bool { a.value < b.value }
+}

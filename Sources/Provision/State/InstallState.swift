@@ -1,0 +1,37 @@
+import Foundation
+
+/// Where a host is in its install lifecycle.
+public enum InstallPhase: String, Sendable, Codable, CaseIterable {
+    /// Not armed: boots its local disk.
+    case ready
+    /// Armed: its next network boot starts the installer.
+    case armed
+    /// The installer fetched the host's install file.
+    case installing
+    /// The installer reported success with the host's token; the host is disarmed.
+    case installed
+    /// The installer reported failure with the host's token; the host is disarmed.
+    case failed
+}
+
+/// One host's install state as recorded in the state file.
+public struct InstallRecord: Sendable, Equatable, Codable {
+    public var host: String
+    public var phase: InstallPhase
+    public var armedAt: Date?
+    public var fetchedAt: Date?
+    public var finishedAt: Date?
+    public var updatedAt: Date?
+
+    public init(host: String, phase: InstallPhase, armedAt: Date? = nil, fetchedAt: Date? = nil, finishedAt: Date? = nil, updatedAt: Date? = nil) {
+        self.host = host
+        self.phase = phase
+        self.armedAt = armedAt
+        self.fetchedAt = fetchedAt
+        self.finishedAt = finishedAt
+        self.updatedAt = updatedAt
+    }
+
+    /// Armed hosts boot the installer until they report back.
+    public var bootsInstaller: Bool { phase == .armed || phase == .installing }
+}

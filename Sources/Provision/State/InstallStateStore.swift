@@ -1,0 +1,152 @@
+import Foundation
+import GRDB
+
+/// The install state of every host, in one SQLite file (mode 0600: it holds live tokens).
+/// Each transition is one transaction, so a crash or a restart of the server loses nothing.
+public final class InstallStateStore: Sendable {
+    private let database: DatabaseQueue
+    public let path: String
+
+    public init(path: String) throws {
+        self.path = path
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        let existed = FileManager.default.fileExists(atPath: path)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        database = try DatabaseQueue(path: path, configuration: configuration)
+        if !existed { chmod(path, 0o600) }
+        try Self.migrator.migrate(database)
+    }
+
+    private static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.create(table: "install") { table in
+                table.primaryKey("host", .text)
+                table.column("phase", .text).notNull()
+                table.column("token", .text)
+                table.column("armedAt", .datetime)
+                table.column("fetchedAt", .datetime)
+                table.column("finishedAt", .datetime)
+                table.column("updatedAt", .datetime)
+            }
+            try db.create(table: "installEvent") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("host", .text).notNull()
+                table.column("at", .datetime).notNull()
+                table.column("event", .text).notNull()
+                table.column("detail", .text)
+            }
+        }
+        return migrator
+    }
+
+    /// Arms hosts: issues each a fresh token (a previous one stops working).
+    public func arm(_ hosts: [String], now: Date = Date()) throws {
+        try database.write { db in
+            for host in hosts {
+                try db.execute(sql: """
+                    INSERT INTO install (host, phase, token, armedAt, fetchedAt, finishedAt, updatedAt) VALUES (?, 'armed', ?, ?, NULL, NULL, ?)
+                    ON CONFLICT(host) DO UPDATE SET phase = 'armed', token = excluded.token, armedAt = excluded.armedAt,
+                      fetchedAt = NULL, finishedAt = NULL, updatedAt = excluded.updatedAt
+                    """, arguments: [host, InstallToken.generate().value, now, now])
+                try Self.log(db, host: host, event: "armed", detail: nil, at: now)
+            }
+        }
+    }
+
+    /// Disarms hosts without an install (an operator's change of mind): back to `ready`.
+    public func disarm(_ hosts: [String], now: Date = Date()) throws {
+        try database.write { db in
+            for host in hosts {
+                try db.execute(sql: "UPDATE install SET phase = 'ready', token = NULL, updatedAt = ? WHERE host = ? AND phase IN ('armed', 'installing')",
+                               arguments: [now, host])
+                if db.changesCount > 0 { try Self.log(db, host: host, event: "disarmed", detail: nil, at: now) }
+            }
+        }
+    }
+
+    /// The installer of an armed host fetched its install file: returns the token to put in it,
+    /// or nil when the host is not armed (it must then get nothing).
+    public func recordFetch(host: String, now: Date = Date()) throws -> InstallToken? {
+        try database.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT phase, token FROM install WHERE host = ?", arguments: [host]),
+                  let phase = InstallPhase(rawValue: row["phase"]), phase == .armed || phase == .installing,
+                  let token: String = row["token"] else { return nil }
+            if phase == .armed {
+                try db.execute(sql: "UPDATE install SET phase = 'installing', fetchedAt = ?, updatedAt = ? WHERE host = ?", arguments: [now, now, host])
+                try Self.log(db, host: host, event: "fetched", detail: nil, at: now)
+            }
+            return InstallToken(value: token)
+        }
+    }
+
+    public enum CallbackOutcome: Sendable, Equatable {
+        case accepted
+        /// The host is not armed (never was, or already reported: a replay).
+        case notArmed
+        case wrongToken
+    }
+
+    /// The installer reports its end with the host's token. Accepted once: the host is
+    /// disarmed and the token dropped, so the same callback again is refused.
+    public func finish(host: String, presented: String, succeeded: Bool, from peer: String, now: Date = Date()) throws -> CallbackOutcome {
+        try database.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT phase, token FROM install WHERE host = ?", arguments: [host]),
+                  let phase = InstallPhase(rawValue: row["phase"]), phase == .armed || phase == .installing,
+                  let token: String = row["token"] else {
+                try Self.log(db, host: host, event: "refused", detail: "callback from \(peer): host is not armed (replayed or unsolicited)", at: now)
+                return .notArmed
+            }
+            guard InstallToken(value: token).matches(presented) else {
+                try Self.log(db, host: host, event: "refused", detail: "callback from \(peer): wrong token", at: now)
+                return .wrongToken
+            }
+            let newPhase: InstallPhase = succeeded ? .installed : .failed
+            try db.execute(sql: "UPDATE install SET phase = ?, token = NULL, finishedAt = ?, updatedAt = ? WHERE host = ?",
+                           arguments: [newPhase.rawValue, now, now, host])
+            try Self.log(db, host: host, event: newPhase.rawValue, detail: "callback from \(peer)", at: now)
+            return .accepted
+        }
+    }
+
+    /// Every recorded host; hosts never armed have no record (they are `ready`).
+    public func records() throws -> [InstallRecord] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM install ORDER BY host").map { row in
+                InstallRecord(host: row["host"], phase: InstallPhase(rawValue: row["phase"]) ?? .ready, armedAt: row["armedAt"],
+                              fetchedAt: row["fetchedAt"], finishedAt: row["finishedAt"], updatedAt: row["updatedAt"])
+            }
+        }
+    }
+
+    public func record(host: String) throws -> InstallRecord {
+        try records().first { $0.host == host } ?? InstallRecord(host: host, phase: .ready)
+    }
+
+    /// Hosts whose next network boot starts the installer.
+    public func armedHosts() throws -> Set<String> {
+        Set(try records().filter(\.bootsInstaller).map(\.host))
+    }
+
+    public struct Event: Sendable, Equatable {
+        public var host: String
+        public var at: Date
+        public var event: String
+        public var detail: String?
+    }
+
+    public func events(host: String? = nil) throws -> [Event] {
+        try database.read { db in
+            let rows = host == nil
+                ? try Row.fetchAll(db, sql: "SELECT * FROM installEvent ORDER BY id")
+                : try Row.fetchAll(db, sql: "SELECT * FROM installEvent WHERE host = ? ORDER BY id", arguments: [host])
+            return rows.map { Event(host: $0["host"], at: $0["at"], event: $0["event"], detail: $0["detail"]) }
+        }
+    }
+
+    private static func log(_ db: Database, host: String, event: String, detail: String?, at: Date) throws {
+        try db.execute(sql: "INSERT INTO installEvent (host, at, event, detail) VALUES (?, ?, ?, ?)", arguments: [host, at, event, detail])
+    }
+}

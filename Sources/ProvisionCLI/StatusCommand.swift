@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import Provision
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show every host's install state: ready, armed, installing, installed, failed.")
+
+    @OptionGroup var options: InventoryOptions
+
+    @Flag(help: "Print JSON for scripts.")
+    var json = false
+
+    func run() async throws {
+        try await reportingFailures {
+            let inventory = try options.load()
+            let store: InstallStateStore
+            do { store = try InstallStateStore(path: options.state) } catch {
+                throw Failure.failed("cannot open the state file \(options.state): \(error)")
+            }
+            let recorded = Dictionary(try store.records().map { ($0.host, $0) }, uniquingKeysWith: { a, _ in a })
+            let records = inventory.hosts.map { recorded[$0.name] ?? InstallRecord(host: $0.name, phase: .ready) }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                encoder.dateEncodingStrategy = .iso8601
+                print(String(decoding: try encoder.encode(StatusReport(hosts: records)), as: UTF8.self))
+                return
+            }
+            let rows = records.map { [$0.host, $0.phase.rawValue, Self.time($0.armedAt), Self.time($0.fetchedAt), Self.time($0.finishedAt)] }
+            print(TextTable.render(header: ["HOST", "STATE", "ARMED", "FETCHED", "FINISHED"], rows: rows))
+        }
+    }
+
+    private struct StatusReport: Encodable {
+        var version = 1
+        var hosts: [InstallRecord]
+    }
+
+    private static func time(_ date: Date?) -> String {
+        guard let date else { return "-" }
+        return date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false).timeSeparator(.colon).dateTimeSeparator(.space))
+    }
+}

@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+import Provision
+
+/// Where the rendered netboot tree lives, and how to build what works on it.
+struct TreeOptions: ParsableArguments {
+    @Option(name: [.customLong("out"), .customLong("tree")], help: ArgumentHelp("The netboot tree directory.", valueName: "dir"))
+    var tree: String = ProcessInfo.processInfo.environment["PROVISION_TREE"] ?? "pxe"
+
+    var absoluteTree: String {
+        tree.hasPrefix("/") ? tree : FileManager.default.currentDirectoryPath + "/" + tree
+    }
+
+    /// Templates: the built-in set, with the site's directory (if any) overriding file by file.
+    func templates(for inventory: Inventory) throws -> TemplateSet {
+        do {
+            return try TemplateSet(override: inventory.site.templates)
+        } catch {
+            throw Failure.invalidInput(error.description)
+        }
+    }
+
+    func lifecycle(inventory: Inventory, statePath: String) throws -> InstallLifecycle {
+        let renderer = NetbootRenderer(inventory: inventory, templates: try templates(for: inventory))
+        let store: InstallStateStore
+        do {
+            store = try InstallStateStore(path: statePath)
+        } catch {
+            throw Failure.failed("cannot open the state file \(statePath): \(error)")
+        }
+        return InstallLifecycle(renderer: renderer, store: store, tree: absoluteTree)
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+@testable import Provision
+
+/// Each file under Fixtures/bad is an inventory with mistakes; its `# expect: LINE:COL: error: ...`
+/// comments list exactly the errors `provision validate` must report, at those places.
+@Suite("Bad inventories", .tags(.small))
+struct BadInventoryTests {
+    static let cases: [String] = {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: Fixtures.path("bad"))) ?? []
+        return names.filter { $0.hasSuffix(".yml") }.sorted()
+    }()
+
+    @Test("the corpus is there", .tags(.small))
+    func corpusPresent() {
+        #expect(Self.cases.count >= 15)
+    }
+
+    @Test("every error is reported once, at its line and column, and nothing else", arguments: cases)
+    func reportsExactly(name: String) throws {
+        let path = Fixtures.path("bad/\(name)")
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let expected = text.split(separator: "\n").filter { $0.hasPrefix("# expect: ") }.map { String($0.dropFirst("# expect: ".count)) }
+        #expect(!expected.isEmpty, "\(name) has no '# expect:' lines")
+
+        let error = try #require(throws: DiagnosticsError.self) { try InventoryLoader.load(path: path) }
+        let reported = error.diagnostics.filter { $0.severity == .error }.map { diagnostic in
+            "\(diagnostic.location!.line):\(diagnostic.location!.column): error: \(diagnostic.message)"
+        }
+        #expect(reported.sorted() == expected.sorted())
+    }
+
+    @Test("the printed error shows file:line:column, the offending line and a caret under the column")
+    func printedForm() throws {
+        let path = Fixtures.path("bad/unknown-key.yml")
+        let error = try #require(throws: DiagnosticsError.self) { try InventoryLoader.load(path: path) }
+        let lines = error.description.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines[0] == "\(path):15:5: error: unknown key 'firmwre' in host 'node-1'; did you mean 'firmware'?")
+        #expect(lines[1] == "    firmwre: uefi")
+        #expect(lines[2] == "    ^")
+        #expect(lines.last == "1 error")
+    }
+
+    @Test("a duplicate names both places")
+    func duplicateNotes() throws {
+        let error = try #require(throws: DiagnosticsError.self) { try InventoryLoader.load(path: Fixtures.path("bad/duplicate-mac.yml")) }
+        let note = try #require(error.diagnostics.first?.related.first)
+        #expect(note.location?.line == 14)
+        #expect(note.message == "host 'node-1' is defined here")
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+@testable import Provision
+
+@Suite("Inventory", .tags(.small))
+struct InventoryTests {
+    @Test("the example two-rack site loads: 12 hosts, every OS family, BIOS and UEFI")
+    func exampleLoads() throws {
+        let inventory = try loadExample()
+        #expect(inventory.hosts.count == 12)
+        #expect(Set(inventory.hosts.map(\.os.family)) == [.debian, .ubuntu, .rocky])
+        #expect(Set(inventory.hosts.map(\.firmware)) == [.bios, .uefi])
+        #expect(inventory.site.installServer == "http://10.20.0.5:8080")
+        #expect(inventory.hosts.map(\.name) == inventory.hosts.map(\.name).sorted())
+    }
+
+    @Test("precedence: host beats groups, the first listed group beats later ones, groups beat defaults")
+    func precedence() throws {
+        let inventory = try loadExample()
+        // kvm-b04 is in [hypervisors, rack-b, rocky, legacy-bios]: hypervisors sets raid1 nvme disks,
+        // legacy-bios sets /dev/sda plain; hypervisors is listed first, so it wins.
+        let b04 = try #require(inventory.host(named: "kvm-b04"))
+        #expect(b04.disk.devices == ["/dev/nvme0n1", "/dev/nvme1n1"])
+        #expect(b04.disk.raid1)
+        #expect(b04.firmware == .bios)                      // only legacy-bios sets it: beats defaults (uefi)
+        #expect(b04.os.family == .rocky)                    // group beats defaults
+        #expect(b04.network.gateway == IPv4Address("10.20.2.1"))
+        // img-b01 sets its own disk and roles: host beats groups and defaults.
+        let img = try #require(inventory.host(named: "img-b01"))
+        #expect(img.disk.devices == ["/dev/sda", "/dev/sdb"])
+        #expect(img.roles == ["base", "imagelib"])
+        // Mappings merge key by key: the host's vars add to the group's.
+        #expect(img.vars["rack"] == .string("b"))
+        #expect(img.vars["image_cache_dir"] == .string("/srv/images"))
+        // Defaults fill what nobody else sets.
+        #expect(img.timezone == "Europe/Berlin")
+        #expect(img.network.dns.map(\.description) == ["10.20.0.53", "10.20.0.54"])
+    }
+
+    @Test("a host's network: bond, VLAN and bridge, the address on the bridge, the boot NIC")
+    func bondVlanBridge() throws {
+        let host = try #require(try loadExample().host(named: "kvm-a01"))
+        #expect(host.bootNIC.name == "eno1")
+        #expect(host.bootNIC.mac.description == "3c:ec:ef:10:a0:01")
+        #expect(host.network.interface == "br-mgmt")
+        #expect(host.network.bonds == [Bond(name: "bond0", interfaces: ["eno1", "eno2"], mode: "802.3ad")])
+        #expect(host.network.vlans == [VLAN(name: "bond0.120", id: 120, link: "bond0")])
+        #expect(host.network.bridges == [Bridge(name: "br-mgmt", interfaces: ["bond0.120"])])
+        #expect(host.network.netmask.description == "255.255.255.0")
+        #expect(host.bmc?.password == .environment("BMC_PASSWORD"))
+    }
+
+    @Test("protected and BMC by file reference")
+    func protectedAndBMC() throws {
+        let inventory = try loadExample()
+        #expect(inventory.hosts.filter(\.isProtected).map(\.name) == ["kvm-a06"])
+        #expect(inventory.host(named: "kvm-a05")?.bmc == BMC(kind: .ipmi, address: "10.20.9.15", username: "ADMIN", password: .file("/etc/provision/ipmi-a05")))
+    }
+
+    @Test("a directory of files is one inventory; a host in two files is reported with both places")
+    func directoryInventory() throws {
+        let directory = Fixtures.path("inventories/split")
+        let inventory = try InventoryLoader.load(path: directory)
+        #expect(inventory.hosts.map(\.name) == ["node-1", "node-2"])
+
+        let duplicate = Fixtures.path("inventories/duplicate-across-files")
+        let error = try #require(throws: DiagnosticsError.self) { try InventoryLoader.load(path: duplicate) }
+        let diagnostic = try #require(error.diagnostics.first)
+        #expect(diagnostic.message == "host 'node-1' is defined twice")
+        #expect(diagnostic.location?.file.hasSuffix("b.yml") == true)
+        #expect(diagnostic.related.first?.location?.file.hasSuffix("a.yml") == true)
+    }
+
+    @Test("MAC and IPv4 parsing is strict")
+    func addresses() {
+        #expect(MACAddress("52:54:00:AB:cd:0f")?.description == "52:54:00:ab:cd:0f")
+        #expect(MACAddress("52-54-00-ab-cd-0f")?.pxelinuxName == "01-52-54-00-ab-cd-0f")
+        #expect(MACAddress("52:54:00:ab:cd") == nil)
+        #expect(MACAddress("52:54:00:ab:cd:0g") == nil)
+        #expect(IPv4Address("10.0.0.1")?.description == "10.0.0.1")
+        #expect(IPv4Address("010.0.0.1") == nil)
+        #expect(IPv4Address("10.0.0.256") == nil)
+        #expect(IPv4Address("10.0.0.1/24") == nil)
+        #expect(IPv4Address("10.20.1.11")!.isInSubnet(of: IPv4Address("10.20.1.1")!, prefix: 24))
+        #expect(!IPv4Address("10.20.2.11")!.isInSubnet(of: IPv4Address("10.20.1.1")!, prefix: 24))
+    }
+}
