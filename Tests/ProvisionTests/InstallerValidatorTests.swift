@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+@testable import Provision
+
+/// The real tools that read what provision renders: if they reject a file, so would an installer.
+@Suite("Rendered files pass the real validators", .tags(.medium))
+struct InstallerValidatorTests {
+    static func rendered() throws -> (directory: TemporaryDirectory, files: [NetbootRenderer.RenderedFile]) {
+        let temporary = try TemporaryDirectory()
+        // Arm nothing: install files are rendered for every host regardless.
+        let renderer = NetbootRenderer(inventory: try loadExample(), templates: try TemplateSet())
+        let files = renderer.renderTree(armed: [], tftpRoot: "\(temporary.path)/pxe/tftp")
+        _ = try BootTreeWriter.write(files, to: "\(temporary.path)/pxe")
+        return (temporary, files)
+    }
+
+    @Test("every preseed passes debconf-set-selections --checkonly")
+    func preseeds() throws {
+        let (temporary, files) = try Self.rendered()
+        defer { temporary.remove() }
+        let preseeds = files.filter { $0.path.hasSuffix("preseed.cfg") }
+        #expect(preseeds.count == 8)
+        for file in preseeds {
+            let result = try run("debconf-set-selections", ["--checkonly", "\(temporary.path)/pxe/\(file.path)"])
+            #expect(result.status == 0 && result.output.isEmpty, "\(file.path): \(result.output)")
+        }
+    }
+
+    @Test("every kickstart passes pykickstart's ksvalidator for RHEL 9")
+    func kickstarts() throws {
+        let (temporary, files) = try Self.rendered()
+        defer { temporary.remove() }
+        let kickstarts = files.filter { $0.path.hasSuffix("ks.cfg") }
+        #expect(kickstarts.count == 2)
+        for file in kickstarts {
+            let result = try run("ksvalidator", ["-v", "RHEL9", "\(temporary.path)/pxe/\(file.path)"])
+            #expect(result.status == 0, "\(file.path): \(result.output)")
+            #expect(!result.output.contains("Warning"), "\(file.path): \(result.output)")
+        }
+    }
+
+    @Test("every Ubuntu user-data is #cloud-config YAML with autoinstall version 1")
+    func autoinstall() throws {
+        let (temporary, files) = try Self.rendered()
+        defer { temporary.remove() }
+        let userData = files.filter { $0.path.hasSuffix("user-data") }
+        #expect(userData.count == 2)
+        for file in userData {
+            #expect(file.content.hasPrefix("#cloud-config\n"))
+            let script = "import sys, yaml; d = yaml.safe_load(open(sys.argv[1])); assert d['autoinstall']['version'] == 1, d"
+            let result = try run("python3", ["-c", script, "\(temporary.path)/pxe/\(file.path)"])
+            #expect(result.status == 0, "\(file.path): \(result.output)")
+        }
+    }
+
+    @Test("the dnsmasq config passes dnsmasq --test")
+    func dnsmasq() throws {
+        let (temporary, _) = try Self.rendered()
+        defer { temporary.remove() }
+        let result = try run("dnsmasq", ["--test", "-C", "\(temporary.path)/pxe/dnsmasq.conf"])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("syntax check OK"))
+    }
+}
