@@ -40,6 +40,7 @@ func run(_ program: String, _ arguments: [String], environment: [String: String]
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = pipe
+    process.standardInput = FileHandle.nullDevice  // as under cron or CI: no terminal to ask
     try process.run()
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
