@@ -83,6 +83,24 @@ struct InventoryBuilder {
         }
         if let node = fields["dhcp_interface"] { site.dhcpInterface = reader.string(node, what: "'dhcp_interface'") }
         if let node = fields["confirm_above"], let value = reader.int(node, what: "'confirm_above'", in: 0...100_000) { site.confirmAbove = value }
+        for item in fields["assets"].flatMap({ reader.list($0, what: "'assets'") }) ?? [] {
+            guard let asset = reader.mapping(item, what: "an asset", keys: ["path", "url", "sha256"]),
+                  let path = asset["path"].flatMap({ reader.string($0, what: "an asset's 'path'") }),
+                  let urlNode = asset["url"], let url = url(urlNode, what: "an asset's 'url'", schemes: ["http", "https"]),
+                  let shaNode = asset["sha256"], let sha = reader.string(shaNode, what: "'sha256'") else {
+                reader.error("an asset needs 'path' (in the tree's tftp/), 'url' and 'sha256'", at: item.location)
+                continue
+            }
+            if path.hasPrefix("/") || path.split(separator: "/").contains("..") {
+                reader.error("asset path '\(path)' must be relative and stay inside the tree", at: item.location)
+                continue
+            }
+            guard sha.count == 64, sha.allSatisfy(\.isHexDigit) else {
+                reader.error("'sha256' must be 64 hex digits, found '\(sha)'", at: shaNode.location)
+                continue
+            }
+            site.assets.append(PinnedAsset(path: path, url: url, sha256: sha.lowercased()))
+        }
         return site
     }
 

@@ -10,6 +10,8 @@ public struct Site: Sendable {
     public var dhcpInterface: String?
     /// Arming more hosts than this at once asks for confirmation.
     public var confirmAbove: Int
+    /// Boot files fetched by URL (installer kernels of other distributions), each pinned by sha256.
+    public var assets: [PinnedAsset] = []
 
     public init(installServer: String, tftpServer: IPv4Address? = nil, templates: String? = nil, dhcpInterface: String? = nil, confirmAbove: Int = 5) {
         self.installServer = installServer
@@ -31,4 +33,12 @@ public struct Inventory: Sendable {
     public func host(named name: String) -> Host? {
         hosts.first { $0.name == name }
     }
+}
+
+/// A file of the boot tree downloaded from a URL and accepted only if its sha256 matches.
+public struct PinnedAsset: Sendable, Hashable {
+    /// Relative to the tree's `tftp/`.
+    public var path: String
+    public var url: String
+    public var sha256: String
 }
