@@ -27,9 +27,12 @@ public struct BootEntry: Sendable, Equatable {
         switch host.os.family.installer {
         case .preseed:
             // d-i asks these before it has the preseed, so they go on the kernel command line.
+            // A network without a default route (an isolated install VLAN) would stop it at a
+            // question; DNS from the inventory covers a DHCP server that hands out none.
             arguments = ["auto=true", "priority=critical", "url=\(url)", "locale=\(host.locale)", "keymap=us",
                          "hostname=\(host.name)", "domain=\(host.domain)",
-                         "netcfg/choose_interface=\(mac)", "interface=\(mac)"]
+                         "netcfg/choose_interface=\(mac)", "interface=\(mac)", "netcfg/no_default_route=true"]
+                + host.network.dns.prefix(1).map { "netcfg/get_nameservers=\($0)" }
         case .autoinstall:
             arguments = ["ip=dhcp", "autoinstall", "ds=nocloud;s=\(url)"]
         case .kickstart:
