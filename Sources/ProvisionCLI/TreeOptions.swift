@@ -5,7 +5,7 @@ import Provision
 /// Where the rendered netboot tree lives, and how to build what works on it.
 struct TreeOptions: ParsableArguments {
     @Option(name: [.customLong("out"), .customLong("tree")], help: ArgumentHelp("The netboot tree directory.", valueName: "dir"))
-    var tree: String = ProcessInfo.processInfo.environment["PROVISION_TREE"] ?? "pxe"
+    var tree: String = ProcessInfo.processInfo.environment["PROVISION_TREE"] ?? "pxe/current"
 
     var absoluteTree: String {
         tree.hasPrefix("/") ? tree : FileManager.default.currentDirectoryPath + "/" + tree

@@ -4,33 +4,30 @@ import Testing
 
 @Suite("Netboot assets", .tags(.medium))
 struct NetbootAssetsTests {
-    /// A static HTTP server (python3 -m http.server) on loopback, serving `directory`.
-    final class StaticServer {
-        let process = Process()
+    /// A static HTTP server (python3's http.server) on loopback, serving `directory`.
+    struct StaticServer {
+        let child: ChildProcess
         let port: Int
 
         init(directory: String) throws {
-            let pipe = Pipe()
-            process.executableURL = URL(fileURLWithPath: try which("python3"))
-            process.arguments = ["-u", "-c", """
+            let log = "\(directory)/../http-server.log"
+            child = try ChildProcess("python3", ["-u", "-c", """
                 import http.server, functools, sys
                 handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
                 server = http.server.HTTPServer(("127.0.0.1", 0), handler)
-                print(server.server_address[1], flush=True)
+                print("port", server.server_address[1], flush=True)
                 server.serve_forever()
-                """, directory]
-            process.standardOutput = pipe
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let line = String(decoding: pipe.fileHandleForReading.availableData, as: UTF8.self)
-            port = Int(line.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+                """, directory], outputFile: log)
+            var port = 0
+            for _ in 0..<100 where port == 0 {
+                usleep(50_000)
+                let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+                port = text.split(separator: "\n").first { $0.hasPrefix("port ") }.flatMap { Int($0.dropFirst(5)) } ?? 0
+            }
+            self.port = port
         }
 
-        /// Foundation's waitUntilExit spins on a run loop off the main thread; poll instead.
-        func stop() {
-            process.terminate()
-            for _ in 0..<200 where process.isRunning { usleep(10_000) }
-        }
+        func stop() { child.stop() }
     }
 
     @Test("Debian's packages fill the boot loaders and the Debian installer; renders keep them")

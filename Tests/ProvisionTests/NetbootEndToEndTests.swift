@@ -15,7 +15,7 @@ struct NetbootEndToEndTests {
     final class Lab {
         let directory: TemporaryDirectory
         let port: Int
-        let server = Process()
+        var server: ChildProcess?
         var inventory: String { "\(directory.path)/inventory.yml" }
         var tree: String { "\(directory.path)/pxe" }
         var serveLog: String { "\(directory.path)/serve.log" }
@@ -23,18 +23,14 @@ struct NetbootEndToEndTests {
         init() throws {
             directory = try TemporaryDirectory()
             port = try freeLoopbackPort()
-            let template = try String(contentsOfFile: Fixtures.path("inventories/qemu.yml"), encoding: .utf8)
-            try template.replacingOccurrences(of: "@PORT@", with: String(port)).write(toFile: inventory, atomically: true, encoding: .utf8)
+            // The built-in qemu lab inventory (scripts/demo uses it too), on a free port.
+            let lab = try String(contentsOfFile: "\(Fixtures.repository)/inventory/qemu-lab.yml", encoding: .utf8)
+            try lab.replacingOccurrences(of: ":18080", with: ":\(port)").write(toFile: inventory, atomically: true, encoding: .utf8)
             for command in [["netboot", "render"], ["netboot", "assets"], ["install", "vm-bios", "vm-uefi"]] {
                 let result = try provision(command)
                 #expect(result.status == 0, "provision \(command.joined(separator: " ")): \(result.output)")
             }
-            FileManager.default.createFile(atPath: serveLog, contents: nil)
-            server.executableURL = URL(fileURLWithPath: CommandLineTests.binary)
-            server.arguments = ["serve", "--listen", "127.0.0.1:\(port)", "--tree", tree] + common
-            server.standardOutput = FileHandle(forWritingAtPath: serveLog)
-            server.standardError = FileHandle(forWritingAtPath: serveLog)
-            try server.run()
+            server = try ChildProcess(CommandLineTests.binary, ["serve", "--listen", "127.0.0.1:\(port)", "--tree", tree] + common, outputFile: serveLog)
             for _ in 0..<100 where !(try String(contentsOfFile: serveLog, encoding: .utf8)).contains("listening on") { usleep(100_000) }
         }
 
@@ -68,8 +64,7 @@ struct NetbootEndToEndTests {
         }
 
         func stop() {
-            server.terminate()
-            for _ in 0..<200 where server.isRunning { usleep(10_000) }
+            server?.stop()
             directory.remove()
         }
     }
