@@ -10,6 +10,7 @@ struct InventoryBuilder {
         var defaults: SourceNode?
         var groups: [(name: SourceNode.Scalar, node: SourceNode)] = []
         var hostEntries: [(name: SourceNode.Scalar, node: SourceNode)] = []
+        var hostLocations: [String: SourceLocation] = [:]
 
         for document in documents {
             guard let top = reader.mapping(document.root, what: "the inventory", keys: InventoryLoader.topKeys) else { continue }
@@ -42,9 +43,10 @@ struct InventoryBuilder {
             }
             if let node = top["hosts"] {
                 for (name, value) in reader.namedEntries(node, what: "'hosts'") {
-                    if let first = hostEntries.first(where: { $0.name.text == name.text }) {
-                        reader.error("host '\(name.text)' is defined twice", at: name.location, related: [.note("first defined here", at: first.name.location)])
+                    if let first = hostLocations[name.text] {
+                        reader.error("host '\(name.text)' is defined twice", at: name.location, related: [.note("first defined here", at: first)])
                     } else {
+                        hostLocations[name.text] = name.location
                         hostEntries.append((name, value))
                     }
                 }

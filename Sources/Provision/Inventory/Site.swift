@@ -31,7 +31,13 @@ public struct Inventory: Sendable {
     public var sources: SourceTexts
 
     public func host(named name: String) -> Host? {
-        hosts.first { $0.name == name }
+        // Hosts are sorted by name.
+        var low = 0, high = hosts.count
+        while low < high {
+            let middle = (low + high) / 2
+            if hosts[middle].name < name { low = middle + 1 } else { high = middle }
+        }
+        return low < hosts.count && hosts[low].name == name ? hosts[low] : nil
     }
 }
 

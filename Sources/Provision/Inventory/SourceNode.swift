@@ -41,7 +41,7 @@ public indirect enum SourceNode: Sendable {
         sources.add(file: file, text: yaml)
         let root: Node?
         do {
-            root = try Yams.compose(yaml: yaml)
+            root = try Yams.compose(yaml: yaml, .basic)  // no tag resolution: scalars stay text (see above)
         } catch let error as YamlError {
             throw DiagnosticsError([diagnostic(for: error, file: file, yaml: yaml)], sources: sources)
         } catch {

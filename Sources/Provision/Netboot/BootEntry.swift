@@ -49,8 +49,9 @@ public struct BootEntry: Sendable, Equatable {
 
     /// For GRUB, whose shell splits on `;` and expands `$`: such words are single-quoted.
     public var grubCommandLine: String {
-        arguments.map { argument in
-            argument.contains(where: { ";$&|<>'\"\\ {}".contains($0) })
+        let special = Set(";$&|<>'\"\\ {}".utf8)
+        return arguments.map { argument in
+            argument.utf8.contains(where: special.contains)
                 ? "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'"
                 : argument
         }.joined(separator: " ")
