@@ -69,28 +69,25 @@ struct NetbootEndToEndTests {
         }
     }
 
-    @Test("BIOS: pxelinux boots the Debian installer, which fetches exactly its own preseed; status says installing")
-    func bios() throws {
-        let lab = try Lab()
-        defer { lab.stop() }
-        let boot = try lab.boot(firmware: "bios", mac: "52:54:00:e2:e0:01", bootfile: BootTree.biosBootfile,
-                                until: "served install file vm-bios/preseed.cfg", in: lab.serveLog)
-        #expect(boot.matched, "the BIOS VM never fetched its preseed; console:\n\(boot.console.suffix(3000))")
-        #expect(try lab.servedFiles() == ["vm-bios/preseed.cfg"])
-        #expect(try lab.phase("vm-bios") == "installing")
-        #expect(try lab.phase("vm-uefi") == "armed")
+    struct ArmedVM: Sendable, CustomTestStringConvertible {
+        var host: String, firmware: String, mac: String, bootfile: String, other: String
+        var testDescription: String { "\(firmware): \(host)" }
     }
 
-    @Test("UEFI: OVMF → shim → GRUB boots the Debian installer, which fetches exactly its own preseed")
-    func uefi() throws {
+    @Test("an armed VM's installer fetches exactly its own preseed and status says installing: BIOS (pxelinux) and UEFI (OVMF → shim → GRUB)",
+          arguments: [
+              ArmedVM(host: "vm-bios", firmware: "bios", mac: "52:54:00:e2:e0:01", bootfile: BootTree.biosBootfile, other: "vm-uefi"),
+              ArmedVM(host: "vm-uefi", firmware: "uefi", mac: "52:54:00:e2:e0:02", bootfile: BootTree.uefiBootfile, other: "vm-bios"),
+          ])
+    func armed(vm: ArmedVM) throws {
         let lab = try Lab()
         defer { lab.stop() }
-        let boot = try lab.boot(firmware: "uefi", mac: "52:54:00:e2:e0:02", bootfile: BootTree.uefiBootfile,
-                                until: "served install file vm-uefi/preseed.cfg", in: lab.serveLog)
-        #expect(boot.matched, "the UEFI VM never fetched its preseed; console:\n\(boot.console.suffix(3000))")
-        #expect(try lab.servedFiles() == ["vm-uefi/preseed.cfg"])
-        #expect(try lab.phase("vm-uefi") == "installing")
-        #expect(try lab.phase("vm-bios") == "armed")
+        let boot = try lab.boot(firmware: vm.firmware, mac: vm.mac, bootfile: vm.bootfile,
+                                until: "served install file \(vm.host)/preseed.cfg", in: lab.serveLog)
+        #expect(boot.matched, "the \(vm.firmware) VM never fetched its preseed; console:\n\(boot.console.suffix(3000))")
+        #expect(try lab.servedFiles() == ["\(vm.host)/preseed.cfg"])
+        #expect(try lab.phase(vm.host) == "installing")
+        #expect(try lab.phase(vm.other) == "armed")
     }
 
     @Test("a VM whose host is not armed gets the local-boot config and fetches nothing")

@@ -28,18 +28,19 @@ public enum DirectoryTree {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
             if name == "." || name == ".." { continue }
             if entry.pointee.d_type == UInt8(DT_DIR) {
-                let child = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-                guard child >= 0 else { throw FileError.system("cannot open \(path)/\(name)", errno) }
-                try removeContents(of: child, path: "\(path)/\(name)")
-                guard unlinkat(fd, name, AT_REMOVEDIR) == 0 else { throw FileError.system("cannot remove \(path)/\(name)", errno) }
+                try removeDirectory(name, in: fd, path: "\(path)/\(name)")
             } else if unlinkat(fd, name, 0) != 0 {
-                // d_type may be unknown on some filesystems: retry as a directory.
+                // d_type is DT_UNKNOWN on some filesystems: a directory then answers EISDIR.
                 guard errno == EISDIR else { throw FileError.system("cannot remove \(path)/\(name)", errno) }
-                let child = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-                guard child >= 0 else { throw FileError.system("cannot open \(path)/\(name)", errno) }
-                try removeContents(of: child, path: "\(path)/\(name)")
-                guard unlinkat(fd, name, AT_REMOVEDIR) == 0 else { throw FileError.system("cannot remove \(path)/\(name)", errno) }
+                try removeDirectory(name, in: fd, path: "\(path)/\(name)")
             }
         }
+    }
+
+    private static func removeDirectory(_ name: String, in parent: Int32, path: String) throws {
+        let child = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard child >= 0 else { throw FileError.system("cannot open \(path)", errno) }
+        try removeContents(of: child, path: path)
+        guard unlinkat(parent, name, AT_REMOVEDIR) == 0 else { throw FileError.system("cannot remove \(path)", errno) }
     }
 }
