@@ -21,10 +21,12 @@ let package = Package(
     ],
     targets: [
         .target(name: "CProvisionSystem"),
+        .systemLibrary(name: "CLibSSH2", pkgConfig: "libssh2", providers: [.apt(["libssh2-1-dev"])]),
         .target(
             name: "Provision",
             dependencies: [
                 "CProvisionSystem",
+                "CLibSSH2",
                 "Yams",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -3,15 +3,18 @@ import Foundation
 import Provision
 
 /// Every way a command ends badly, and the exit code it maps to (the design brief's table):
-/// 64 bad usage or invalid input (nothing touched), 1 a failure while doing the work.
+/// 64 bad usage or invalid input (nothing touched), 1 a failure while doing the work,
+/// 4 a host unreachable.
 enum Failure: Error, CustomStringConvertible {
     case invalidInput(String)
     case refused(String)
     case failed(String)
+    /// A host could not be reached (connect, host key, authentication).
+    case unreachable(String)
 
     var description: String {
         switch self {
-        case .invalidInput(let text), .refused(let text), .failed(let text): text
+        case .invalidInput(let text), .refused(let text), .failed(let text), .unreachable(let text): text
         }
     }
 
@@ -19,6 +22,7 @@ enum Failure: Error, CustomStringConvertible {
         switch self {
         case .invalidInput, .refused: ExitCode(64)
         case .failed: ExitCode(1)
+        case .unreachable: ExitCode(4)
         }
     }
 }

@@ -13,6 +13,8 @@ struct ProvisionCommand: AsyncParsableCommand {
             ServeCommand.self,
             InstallCommand.self,
             StatusCommand.self,
+            FactsCommand.self,
+            LabCommand.self,
         ]
     )
 }

@@ -124,7 +124,10 @@ public struct BMC: Sendable, Hashable {
 public struct SSHSettings: Sendable, Hashable {
     public var user: String
     public var port: Int
+    /// Private key file; `~/.ssh/id_ed25519` when absent.
     public var key: String?
+    /// OpenSSH known_hosts file; `~/.ssh/known_hosts` when absent.
+    public var knownHosts: String?
 }
 
 /// An inventory variable, kept as the text the user wrote: roles read them as they need.

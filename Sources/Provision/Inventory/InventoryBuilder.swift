@@ -170,7 +170,7 @@ struct InventoryBuilder {
         }
         let bmc = fields["bmc"].flatMap(buildBMC)
         let isProtected = fields["protected"].flatMap { reader.bool($0, what: "'protected'") } ?? false
-        let ssh = fields["ssh"].flatMap(buildSSH) ?? SSHSettings(user: "root", port: 22, key: nil)
+        let ssh = fields["ssh"].flatMap(buildSSH) ?? SSHSettings(user: "root", port: 22, key: nil, knownHosts: nil)
 
         guard let domain, let nics, let network, let firmware, let os, let disk, let passwordHash else { return nil }
         return Host(name: name.text, domain: domain, groups: groupNames, nics: nics, network: network, firmware: firmware, os: os,
@@ -372,10 +372,11 @@ struct InventoryBuilder {
     }
 
     private func buildSSH(_ node: SourceNode) -> SSHSettings? {
-        guard let fields = reader.mapping(node, what: "'ssh'", keys: ["user", "port", "key"]) else { return nil }
+        guard let fields = reader.mapping(node, what: "'ssh'", keys: ["user", "port", "key", "known_hosts"]) else { return nil }
         return SSHSettings(user: fields["user"].flatMap { reader.string($0, what: "'user'") } ?? "root",
                            port: fields["port"].flatMap { reader.int($0, what: "'port'", in: 1...65535) } ?? 22,
-                           key: fields["key"].flatMap { reader.string($0, what: "'key'") })
+                           key: fields["key"].flatMap { reader.string($0, what: "'key'") },
+                           knownHosts: fields["known_hosts"].flatMap { reader.string($0, what: "'known_hosts'") })
     }
 
     /// Hostnames, boot MACs and addresses must each belong to one host: dnsmasq would hand the

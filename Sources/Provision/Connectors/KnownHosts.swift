@@ -1,0 +1,73 @@
+import Crypto
+import Foundation
+
+/// Reads an OpenSSH `known_hosts` file far enough to tell which host-key types are known for
+/// a host (plain, `[host]:port` and hashed `|1|salt|hash` entries). libssh2 negotiates
+/// `ecdsa-sha2-nistp256` by default, while most known_hosts hold only `ssh-ed25519`: like
+/// OpenSSH, the connection asks for the known types first, so verification can succeed.
+/// (The verification itself is libssh2's `libssh2_knownhost_checkp`.)
+public struct KnownHosts: Sendable {
+    public struct Entry: Sendable, Equatable {
+        public var patterns: String
+        public var keyType: String
+        public var key: String
+    }
+
+    public let path: String
+    public let entries: [Entry]
+
+    public init(path: String) {
+        self.path = path
+        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        entries = text.split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+            guard let first = fields.first, !first.hasPrefix("#") else { return nil }
+            // A leading @cert-authority / @revoked marker shifts the fields.
+            let offset = first.hasPrefix("@") ? 1 : 0
+            guard fields.count >= offset + 3, first != "@revoked" else { return nil }
+            return Entry(patterns: fields[offset], keyType: fields[offset + 1], key: fields[offset + 2])
+        }
+    }
+
+    /// How OpenSSH names a host in known_hosts: `host` on port 22, `[host]:port` otherwise.
+    public static func name(host: String, port: Int) -> String { port == 22 ? host : "[\(host)]:\(port)" }
+
+    /// The key types recorded for a host, in file order.
+    public func keyTypes(host: String, port: Int) -> [String] {
+        let name = Self.name(host: host, port: port)
+        var types: [String] = []
+        for entry in entries where Self.matches(entry.patterns, name: name) && !types.contains(entry.keyType) {
+            types.append(entry.keyType)
+        }
+        return types
+    }
+
+    static func matches(_ patterns: String, name: String) -> Bool {
+        if patterns.hasPrefix("|1|") {
+            let parts = patterns.split(separator: "|")
+            guard parts.count == 3, let salt = Data(base64Encoded: String(parts[1])), let hash = Data(base64Encoded: String(parts[2])) else { return false }
+            let mac = HMAC<Insecure.SHA1>.authenticationCode(for: Data(name.utf8), using: SymmetricKey(data: salt))
+            return Data(mac) == hash
+        }
+        var matched = false
+        for pattern in patterns.split(separator: ",") {
+            if pattern.hasPrefix("!") {
+                if fnmatch(String(pattern.dropFirst()), name, 0) == 0 { return false }
+            } else if fnmatch(String(pattern), name, 0) == 0 {
+                matched = true
+            }
+        }
+        return matched
+    }
+
+    /// Records a newly accepted key (only ever on the operator's explicit request).
+    public func append(host: String, port: Int, keyType: String, key: Data) throws {
+        let line = "\(Self.name(host: host, port: port)) \(keyType) \(key.base64EncodedString())\n"
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw FileError.system("cannot open \(path)", errno) }
+        defer { close(fd) }
+        guard line.withCString({ Foundation.write(fd, $0, strlen($0)) }) == line.utf8.count else { throw FileError.system("cannot write \(path)", errno) }
+    }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import Provision
+
+struct FactsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "facts",
+        abstract: "Read what a host is (OS, kernel, CPU virtualisation, memory, /dev/kvm) over SSH, in one exec.")
+
+    @OptionGroup var options: InventoryOptions
+
+    @Argument(help: "The host.")
+    var host: String
+
+    @Flag(help: "Accept and record host keys that known_hosts does not have yet (never a changed one).")
+    var acceptNewHostKeys = false
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() async throws {
+        try await reportingFailures {
+            let inventory = try options.load()
+            guard let host = inventory.host(named: host) else {
+                throw Failure.invalidInput("no host '\(self.host)' in \(options.inventory)")
+            }
+            let home = NSHomeDirectory()
+            let connection: SSHConnection
+            do {
+                connection = try SSHConnection(.init(
+                    host: host.network.address.description, port: host.ssh.port, user: host.ssh.user,
+                    keyFile: host.ssh.key ?? "\(home)/.ssh/id_ed25519", knownHosts: host.ssh.knownHosts ?? "\(home)/.ssh/known_hosts",
+                    acceptNewHostKey: acceptNewHostKeys))
+            } catch {
+                throw Failure.unreachable("\(host.name): \(error)")
+            }
+            let facts: HostFacts
+            do {
+                let result = try connection.execute(HostFacts.probe)
+                facts = try HostFacts.parse(result.stdout)
+            } catch {
+                throw Failure.failed("\(host.name): \(error)")
+            }
+            if json {
+                let data = try JSONSerialization.data(withJSONObject: facts.values, options: [.prettyPrinted, .sortedKeys])
+                print(String(decoding: data, as: UTF8.self))
+            } else {
+                print(TextTable.render(header: ["FACT", "VALUE"], rows: facts.values.sorted { $0.key < $1.key }.map { [$0.key, $0.value] }))
+            }
+        }
+    }
+}

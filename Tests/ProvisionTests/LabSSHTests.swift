@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+@testable import Provision
+
+extension Tag {
+    /// Against real lab nodes (systemd-nspawn, sshd): needs root.
+    @Tag static var lab: Self
+}
+
+/// SSH over libssh2 against real Debian lab nodes, and the lab's own lifecycle.
+@Suite("Lab and SSH", .tags(.lab), .serialized, .enabled(if: getuid() == 0, "the lab needs root"))
+struct LabSSHTests {
+    final class RunningLab {
+        let directory: TemporaryDirectory
+        let lab: Lab
+        let nodes: [Lab.Node]
+
+        init(count: Int) throws {
+            directory = try TemporaryDirectory()
+            lab = Lab(directory: "\(directory.path)/lab")
+            nodes = try lab.up(count: count) { _ in }
+        }
+
+        func options(_ node: Lab.Node, knownHosts: String? = nil, accept: Bool = false) -> SSHConnection.Options {
+            .init(host: node.address, keyFile: lab.keyFile, knownHosts: knownHosts ?? lab.knownHosts, connectTimeout: .seconds(5), acceptNewHostKey: accept)
+        }
+
+        func stop() {
+            try? lab.down { _ in }
+            directory.remove()
+        }
+    }
+
+    @Test("lab up boots nodes whose sshd answers; facts come back in one exec with strict host keys")
+    func factsInOneExec() throws {
+        let lab = try RunningLab(count: 2)
+        defer { lab.stop() }
+        #expect(lab.lab.status().allSatisfy { $0.running && $0.sshAnswers })
+        for node in lab.nodes {
+            let connection = try SSHConnection(lab.options(node))
+            let facts = try HostFacts.parse(try connection.execute(HostFacts.probe).stdout)
+            #expect(facts.values["os_id"] == "debian")
+            #expect(facts.values["os_version"] == "12")
+            #expect(facts.values["hostname"] == node.name)
+            #expect(facts.values["virtualization"] == "systemd-nspawn")
+            #expect(connection.execCount == 1)
+        }
+        // stdout, stderr, exit status and stdin are kept apart.
+        let connection = try SSHConnection(lab.options(lab.nodes[0]))
+        let result = try connection.execute("cat; echo to-stderr >&2; exit 3", input: "to-stdin\n")
+        #expect(result.stdout == "to-stdin\n")
+        #expect(result.stderr == "to-stderr\n")
+        #expect(result.status == 3)
+    }
+
+    @Test("host keys: unknown refused, accepted only on request (and recorded), changed refused loudly, hashed entries work")
+    func hostKeys() throws {
+        let lab = try RunningLab(count: 1)
+        defer { lab.stop() }
+        let node = lab.nodes[0]
+        let empty = "\(lab.directory.path)/empty_known_hosts"
+
+        let unknown = #expect(throws: SSHError.self) { try SSHConnection(lab.options(node, knownHosts: empty)) }
+        #expect(unknown?.kind == .hostKeyUnknown)
+        #expect(unknown?.message.contains("--accept-new-host-keys") == true)
+        #expect(!FileManager.default.fileExists(atPath: empty), "nothing is recorded without the flag")
+
+        _ = try SSHConnection(lab.options(node, knownHosts: empty, accept: true))
+        let recorded = try String(contentsOfFile: empty, encoding: .utf8)
+        #expect(recorded.hasPrefix("\(node.address) "))
+        _ = try SSHConnection(lab.options(node, knownHosts: empty))  // now known
+
+        // The same name with another key: a changed key is never accepted, not even with the flag.
+        let changed = "\(lab.directory.path)/changed_known_hosts"
+        let otherKey = "\(lab.directory.path)/other"
+        try #require(try run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", otherKey]).status == 0)
+        let otherPublic = try String(contentsOfFile: otherKey + ".pub", encoding: .utf8).split(separator: " ")
+        try "\(node.address) \(otherPublic[0]) \(otherPublic[1])\n".write(toFile: changed, atomically: true, encoding: .utf8)
+        let mismatch = #expect(throws: SSHError.self) { try SSHConnection(lab.options(node, knownHosts: changed, accept: true)) }
+        #expect(mismatch?.kind == .hostKeyChanged)
+        #expect(mismatch?.message.contains("HOST KEY CHANGED") == true)
+
+        // Hashed known_hosts (ssh-keygen -H), holding only the ed25519 key while the node also
+        // offers ECDSA: the type preference must follow the file or verification fails.
+        let hashed = "\(lab.directory.path)/hashed_known_hosts"
+        try FileManager.default.copyItem(atPath: lab.lab.knownHosts, toPath: hashed)
+        try #require(try run("ssh-keygen", ["-H", "-f", hashed]).status == 0)
+        #expect(try String(contentsOfFile: hashed, encoding: .utf8).hasPrefix("|1|"))
+        #expect(KnownHosts(path: hashed).keyTypes(host: node.address, port: 22) == ["ssh-ed25519"])
+        let connection = try SSHConnection(lab.options(node, knownHosts: hashed))
+        #expect(try connection.execute("true").status == 0)
+    }
+
+    @Test("a stopped node is unreachable: provision facts exits 4 with the reason; lab down leaves nothing mounted")
+    func stoppedNodeAndDown() throws {
+        let lab = try RunningLab(count: 2)
+        defer { lab.stop() }
+        let inventory = "\(lab.directory.path)/lab.yml"
+        try lab.lab.inventory(lab.nodes).write(toFile: inventory, atomically: true, encoding: .utf8)
+        let up = try run(CommandLineTests.binary, ["facts", "lab-2", "--inventory", inventory])
+        #expect(up.status == 0, "\(up.output)")
+        #expect(up.output.contains("hostname            lab-2"))
+
+        // Power lab-2 off (nspawn passes SIGTERM on as a shutdown request).
+        let pid = try #require(pid_t(try String(contentsOfFile: "\(lab.lab.directory)/nodes/lab-2/pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        kill(pid, SIGTERM)
+        for _ in 0..<150 where Lab.answers("127.0.0.12", port: 22) { usleep(100_000) }
+        #expect(!Lab.answers("127.0.0.12", port: 22))
+        let down = try run(CommandLineTests.binary, ["facts", "lab-2", "--inventory", inventory])
+        #expect(down.status == 4)
+        #expect(down.output.contains("lab-2: 127.0.0.12:22: cannot connect"))
+
+        // A node whose nspawn is killed outright leaves its processes behind; lab up over such
+        // leftovers recovers, and lab down then unmounts everything.
+        let first = try #require(pid_t(try String(contentsOfFile: "\(lab.lab.directory)/nodes/lab-1/pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        kill(first, SIGKILL)
+        _ = try lab.lab.up(count: 2) { _ in }
+        #expect(lab.lab.status().allSatisfy { $0.running && $0.sshAnswers })
+        try lab.lab.down { _ in }
+        let mounts = try String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)
+        #expect(!mounts.contains(lab.lab.directory))
+        #expect(lab.lab.nodes().isEmpty)
+    }
+}
