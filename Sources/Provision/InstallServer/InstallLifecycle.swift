@@ -43,7 +43,8 @@ public struct InstallLifecycle: Sendable {
 
     /// The install file for a host's installer, with its token filled in; nil unless armed.
     public func installFile(host name: String, file: String) throws -> String? {
-        guard renderer.inventory.host(named: name) != nil,
+        guard let host = renderer.inventory.host(named: name),
+              BootTree.installFileNames(host.os.family.installer).contains(file),
               let content = try? String(contentsOfFile: "\(tree)/\(BootTree.installDirectory(host: name))/\(file)", encoding: .utf8),
               let token = try store.recordFetch(host: name) else { return nil }
         return content.replacingOccurrences(of: InstallToken.marker, with: token.value)
