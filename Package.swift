@@ -36,7 +36,10 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .target(name: "Playbooks", dependencies: ["Provision"]),
+        .target(
+            name: "Playbooks",
+            dependencies: ["Provision", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .executableTarget(
             name: "ProvisionCLI",
             dependencies: [
@@ -49,9 +52,10 @@ let package = Package(
             name: "ProvisionTests",
             dependencies: [
                 "Provision",
+                "Playbooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
-            resources: [.copy("Fixtures")]
+            exclude: ["Fixtures"]
         ),
     ],
     swiftLanguageModes: [.v6]

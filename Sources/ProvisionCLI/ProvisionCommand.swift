@@ -13,6 +13,9 @@ struct ProvisionCommand: AsyncParsableCommand {
             ServeCommand.self,
             InstallCommand.self,
             StatusCommand.self,
+            PlanCommand.self,
+            ApplyCommand.self,
+            CheckCommand.self,
             FactsCommand.self,
             LabCommand.self,
         ]

@@ -7,30 +7,31 @@ extension Tag {
     @Tag static var lab: Self
 }
 
+/// A lab in a temporary directory, stopped and removed by `stop()`.
+final class RunningLab {
+    let directory: TemporaryDirectory
+    let lab: Lab
+    let nodes: [Lab.Node]
+
+    init(count: Int) throws {
+        directory = try TemporaryDirectory()
+        lab = Lab(directory: "\(directory.path)/lab")
+        nodes = try lab.up(count: count) { _ in }
+    }
+
+    func options(_ node: Lab.Node, knownHosts: String? = nil, accept: Bool = false) -> SSHConnection.Options {
+        .init(host: node.address, keyFile: lab.keyFile, knownHosts: knownHosts ?? lab.knownHosts, connectTimeout: .seconds(5), acceptNewHostKey: accept)
+    }
+
+    func stop() {
+        try? lab.down { _ in }
+        directory.remove()
+    }
+}
+
 /// SSH over libssh2 against real Debian lab nodes, and the lab's own lifecycle.
 @Suite("Lab and SSH", .tags(.lab), .serialized, .enabled(if: getuid() == 0, "the lab needs root"))
 struct LabSSHTests {
-    final class RunningLab {
-        let directory: TemporaryDirectory
-        let lab: Lab
-        let nodes: [Lab.Node]
-
-        init(count: Int) throws {
-            directory = try TemporaryDirectory()
-            lab = Lab(directory: "\(directory.path)/lab")
-            nodes = try lab.up(count: count) { _ in }
-        }
-
-        func options(_ node: Lab.Node, knownHosts: String? = nil, accept: Bool = false) -> SSHConnection.Options {
-            .init(host: node.address, keyFile: lab.keyFile, knownHosts: knownHosts ?? lab.knownHosts, connectTimeout: .seconds(5), acceptNewHostKey: accept)
-        }
-
-        func stop() {
-            try? lab.down { _ in }
-            directory.remove()
-        }
-    }
-
     @Test("lab up boots nodes whose sshd answers; facts come back in one exec with strict host keys")
     func factsInOneExec() throws {
         let lab = try RunningLab(count: 2)

@@ -1,0 +1,73 @@
+import Crypto
+import Foundation
+import Provision
+
+/// A file with exact content, mode, owner and group. The content is rendered on the controller
+/// and travels base64-encoded; it is written to a temporary file beside the target and renamed
+/// over it, so a failure never leaves a half-written file.
+public struct FileResource: Resource {
+    public var path: String
+    public var content: String
+    public var mode: String
+    public var owner: String
+    public var group: String
+    public var notifies: [String]
+    /// Sensitive content is never shown in a diff or summary.
+    public var sensitive: Bool
+
+    public init(_ path: String, content: String, mode: String = "0644", owner: String = "root", group: String = "root",
+                notifies: [String] = [], sensitive: Bool = false) {
+        self.path = path
+        self.content = content
+        self.mode = mode
+        self.owner = owner
+        self.group = group
+        self.notifies = notifies
+        self.sensitive = sensitive
+    }
+
+    public var kind: String { "file" }
+    public var name: String { path }
+
+    var digest: String { SHA256.hash(data: Data(content.utf8)).map { String(format: "%02x", $0) }.joined() }
+
+    public var probe: String {
+        let file = Shell.quote(path)
+        return """
+            if [ -f \(file) ]; then
+              printf 'present %s %s %s ' "$(stat -c %a \(file))" "$(stat -c %U \(file))" "$(stat -c %G \(file))"
+              sha256sum < \(file) | cut -c1-64
+            elif [ -e \(file) ]; then echo 'not-a-file'; else echo absent; fi
+            """
+    }
+
+    public func compare(probed: String) -> Comparison {
+        let fields = probed.split(separator: " ").map(String.init)
+        switch fields.first {
+        case "absent": return .change("create (\(content.utf8.count) bytes, mode \(mode))")
+        case "not-a-file": return .unknown("\(path) exists and is not a regular file")
+        case "present" where fields.count == 5:
+            var differences: [String] = []
+            if fields[4] != digest { differences.append(sensitive ? "content (sensitive)" : "content") }
+            if Int(fields[1], radix: 8) != Int(mode, radix: 8) { differences.append("mode \(fields[1]) → \(mode)") }
+            if fields[2] != owner || fields[3] != group { differences.append("owner \(fields[2]):\(fields[3]) → \(owner):\(group)") }
+            return differences.isEmpty ? .inSync : .change(differences.joined(separator: ", "))
+        default:
+            return .unknown("unexpected probe output: '\(probed.prefix(120))'")
+        }
+    }
+
+    public var fix: String {
+        let file = Shell.quote(path)
+        let encoded = Data(content.utf8).base64EncodedString()
+        return """
+            tmp=$(mktemp \(Shell.quote(path + ".provision-XXXXXX")))
+            trap 'rm -f "$tmp"' EXIT
+            printf '%s' \(Shell.quote(encoded)) | base64 -d > "$tmp"
+            chmod \(Shell.quote(mode)) "$tmp"
+            chown \(Shell.quote("\(owner):\(group)")) "$tmp"
+            mv -f "$tmp" \(file)
+            trap - EXIT
+            """
+    }
+}

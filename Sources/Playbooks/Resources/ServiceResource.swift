@@ -1,0 +1,39 @@
+import Provision
+
+/// A systemd unit that is enabled and running. Restarts and reloads go through handlers.
+public struct ServiceResource: Resource {
+    public var unit: String
+    public var enabled: Bool
+    public var running: Bool
+
+    public init(_ unit: String, enabled: Bool = true, running: Bool = true) {
+        self.unit = unit
+        self.enabled = enabled
+        self.running = running
+    }
+
+    public var kind: String { "service" }
+    public var name: String { unit }
+
+    public var probe: String {
+        let unit = Shell.quote(self.unit)
+        return "printf '%s %s\\n' \"$(systemctl is-enabled \(unit) 2>/dev/null || true)\" \"$(systemctl is-active \(unit) 2>/dev/null || true)\""
+    }
+
+    public func compare(probed: String) -> Comparison {
+        let fields = probed.split(separator: " ").map(String.init)
+        guard fields.count == 2 else { return .unknown("unexpected probe output: '\(probed.prefix(120))'") }
+        var differences: [String] = []
+        let isEnabled = ["enabled", "enabled-runtime", "static", "alias", "indirect"].contains(fields[0])
+        if enabled != isEnabled { differences.append(enabled ? "enable (is \(fields[0].isEmpty ? "unknown" : fields[0]))" : "disable") }
+        let isRunning = fields[1] == "active"
+        if running != isRunning { differences.append(running ? "start (is \(fields[1]))" : "stop") }
+        return differences.isEmpty ? .inSync : .change(differences.joined(separator: ", "))
+    }
+
+    public var fix: String {
+        let unit = Shell.quote(self.unit)
+        return [enabled ? "systemctl enable \(unit)" : "systemctl disable \(unit)",
+                running ? "systemctl start \(unit)" : "systemctl stop \(unit)"].joined(separator: "\n")
+    }
+}

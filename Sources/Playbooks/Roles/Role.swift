@@ -1,0 +1,57 @@
+import Provision
+
+/// A named set of resources and handlers, built per host from its inventory settings and vars.
+public struct Role: Sendable {
+    public var name: String
+    public var build: @Sendable (Host) -> HostPlaybook
+
+    public init(name: String, build: @escaping @Sendable (Host) -> HostPlaybook) {
+        self.name = name
+        self.build = build
+    }
+}
+
+/// The built-in roles, and a host's playbook from its `roles` list.
+public enum Roles {
+    public static let builtIn: [String: Role] = [BaseRole.role.name: BaseRole.role]
+
+    public struct UnknownRole: Error, CustomStringConvertible, Sendable {
+        public var host: String
+        public var role: String
+        public var description: String {
+            var text = "host '\(host)' has role '\(role)', which is not defined (built-in: \(Roles.builtIn.keys.sorted().joined(separator: ", ")))"
+            if let near = Suggestion.nearest(to: role, in: Roles.builtIn.keys) { text += "; did you mean '\(near)'?" }
+            return text
+        }
+    }
+
+    /// The host's roles in order; handlers are shared by name (a restart runs once).
+    public static func playbook(for host: Host) throws(UnknownRole) -> HostPlaybook {
+        var resources: [any Resource] = []
+        var handlers: [Handler] = []
+        for name in host.roles {
+            guard let role = builtIn[name] else { throw UnknownRole(host: host.name, role: name) }
+            let playbook = role.build(host)
+            resources += playbook.resources
+            handlers += playbook.handlers.filter { handler in !handlers.contains { $0.name == handler.name } }
+        }
+        return HostPlaybook(resources: resources, handlers: handlers)
+    }
+}
+
+extension Host {
+    /// A string var, or the default when unset.
+    public func string(_ key: String, default value: String) -> String {
+        if case .string(let text)? = vars[key] { return text }
+        return value
+    }
+
+    /// A list-of-strings var (a single string counts as a one-element list).
+    public func strings(_ key: String, default value: [String]) -> [String] {
+        switch vars[key] {
+        case .string(let text)?: return [text]
+        case .list(let items)?: return items.compactMap { if case .string(let text) = $0 { text } else { nil } }
+        default: return value
+        }
+    }
+}

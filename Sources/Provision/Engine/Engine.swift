@@ -1,0 +1,153 @@
+import Foundation
+
+/// Converges hosts: per host connect, run the one batched probe script, compare, and (when
+/// applying) run the fixes of what differs in order, then the notified handlers once each.
+/// A host's failure stops that host, not the others. Hosts run on their own threads (libssh2
+/// calls block), at most `concurrency` at once, each with its own SSH session.
+public enum Engine {
+    public enum Mode: String, Sendable { case check, plan, apply }
+
+    public struct Options: Sendable {
+        public var mode: Mode
+        public var concurrency: Int
+        public var acceptNewHostKeys: Bool
+        public var connectTimeout: Duration
+
+        public init(mode: Mode, concurrency: Int = 50, acceptNewHostKeys: Bool = false, connectTimeout: Duration = .seconds(10)) {
+            self.mode = mode
+            self.concurrency = concurrency
+            self.acceptNewHostKeys = acceptNewHostKeys
+            self.connectTimeout = connectTimeout
+        }
+    }
+
+    public struct Target: Sendable {
+        public var host: Host
+        public var playbook: HostPlaybook
+
+        public init(host: Host, playbook: HostPlaybook) {
+            self.host = host
+            self.playbook = playbook
+        }
+    }
+
+    public static func run(_ targets: [Target], options: Options, progress: @escaping @Sendable (HostReport) -> Void = { _ in }) -> [HostReport] {
+        let reports = UnsafeSlots<HostReport>(count: targets.count)
+        let next = NextIndex()
+        let done = DispatchGroup()
+        for _ in 0..<max(1, min(options.concurrency, targets.count)) {
+            done.enter()
+            let worker = Thread {
+                while let index = next.take(below: targets.count) {
+                    let report = converge(targets[index], options: options)
+                    reports[index] = report
+                    progress(report)
+                }
+                done.leave()
+            }
+            worker.stackSize = 1 << 20
+            worker.start()
+        }
+        done.wait()
+        return reports.values
+    }
+
+    static func converge(_ target: Target, options: Options) -> HostReport {
+        let started = Date()
+        let host = target.host
+        var report = HostReport(host: host.name)
+        let home = NSHomeDirectory()
+        let connection: SSHConnection
+        do {
+            connection = try SSHConnection(.init(
+                host: host.network.address.description, port: host.ssh.port, user: host.ssh.user,
+                keyFile: host.ssh.key ?? "\(home)/.ssh/id_ed25519", knownHosts: host.ssh.knownHosts ?? "\(home)/.ssh/known_hosts",
+                connectTimeout: options.connectTimeout, acceptNewHostKey: options.acceptNewHostKeys))
+        } catch {
+            report.unreachable = error.message
+            report.seconds = Date().timeIntervalSince(started)
+            return report
+        }
+        inspectAndFix(target, over: connection, options: options, into: &report)
+        report.execs = connection.execCount
+        report.seconds = Date().timeIntervalSince(started)
+        return report
+    }
+
+    /// One probe exec for all resources; then, when applying, one exec per fix and per handler.
+    static func inspectAndFix(_ target: Target, over connection: SSHConnection, options: Options, into report: inout HostReport) {
+        let resources = target.playbook.resources
+        let sections: [ProbeScript.Section?]
+        do {
+            let result = try connection.execute(ProbeScript.script(for: resources))
+            sections = ProbeScript.split(result.stdout, count: resources.count)
+        } catch {
+            report.unreachable = "probe failed: \(error.message)"
+            return
+        }
+
+        var notified: [String] = []
+        var stopped = false
+        for (resource, section) in zip(resources, sections) {
+            var outcome = ResourceOutcome(kind: resource.kind, name: resource.name, state: .inSync)
+            var comparison: Comparison = section.map { resource.compare(probed: $0.output) }
+                ?? .unknown("the probe printed no output section for it")
+            if case .unknown(let reason) = comparison, options.mode == .apply, resource.appliesWhenUnknown {
+                comparison = .change("run (\(reason))")
+            }
+            switch comparison {
+            case .inSync:
+                break
+            case .unknown(let reason):
+                outcome.state = .unknown(reason)
+            case .change(let summary) where stopped:
+                outcome.state = .skipped(summary)
+            case .change(let summary) where options.mode != .apply:
+                outcome.state = .drift(summary)
+            case .change(let summary):
+                do {
+                    let result = try connection.execute("set -e\n" + resource.fix)
+                    if result.status == 0 {
+                        outcome.state = .changed(summary)
+                        notified += resource.notifies.filter { !notified.contains($0) }
+                    } else {
+                        outcome.state = .failed("exit \(result.status): \((result.stderr + result.stdout).suffix(1000))")
+                        stopped = true
+                    }
+                } catch {
+                    outcome.state = .failed(error.message)
+                    stopped = true
+                }
+            }
+            report.resources.append(outcome)
+        }
+        for name in notified where !stopped {
+            guard let handler = target.playbook.handlers.first(where: { $0.name == name }) else {
+                report.handlerFailures.append("\(name): no such handler")
+                continue
+            }
+            do {
+                let result = try connection.execute("set -e\n" + handler.command)
+                if result.status == 0 { report.handlersRun.append(name) } else {
+                    report.handlerFailures.append("\(name): exit \(result.status): \((result.stderr + result.stdout).suffix(500))")
+                }
+            } catch {
+                report.handlerFailures.append("\(name): \(error.message)")
+            }
+        }
+    }
+}
+
+/// Hands out indices 0, 1, 2, ... to worker threads.
+final class NextIndex: @unchecked Sendable {
+    private var value = 0
+    private let lock = NSLock()
+
+    func take(below limit: Int) -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard value < limit else { return nil }
+        value += 1
+        return value - 1
+    }
+}

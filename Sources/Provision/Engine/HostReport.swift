@@ -1,0 +1,52 @@
+/// What happened on one host in a check, plan or apply.
+public struct HostReport: Sendable {
+    public var host: String
+    /// Why the host could not be reached or probed; nil when it was.
+    public var unreachable: String?
+    public var resources: [ResourceOutcome] = []
+    public var handlersRun: [String] = []
+    public var handlerFailures: [String] = []
+    /// SSH exec channels used after connecting (a no-op check uses one).
+    public var execs = 0
+    public var seconds = 0.0
+
+    public init(host: String) { self.host = host }
+
+    public var drifted: [ResourceOutcome] { resources.filter { if case .drift = $0.state { true } else { false } } }
+    public var changed: [ResourceOutcome] { resources.filter { if case .changed = $0.state { true } else { false } } }
+    public var failed: [ResourceOutcome] { resources.filter { if case .failed = $0.state { true } else { false } } }
+    public var unknown: [ResourceOutcome] { resources.filter { if case .unknown = $0.state { true } else { false } } }
+}
+
+public struct ResourceOutcome: Sendable {
+    public enum State: Sendable, Equatable {
+        case inSync
+        /// Differs; check and plan report it, apply fixes it.
+        case drift(String)
+        case changed(String)
+        case failed(String)
+        case unknown(String)
+        /// Would have changed, but an earlier resource of the host failed.
+        case skipped(String)
+    }
+
+    public var kind: String
+    public var name: String
+    public var state: State
+
+    public var id: String { "\(kind):\(name)" }
+}
+
+/// The design brief's exit codes, combined over all hosts: 2 changes made or drift found,
+/// 1 a resource failed, 4 a host unreachable; bits add up (6 = drift + unreachable).
+public enum RunExitCode {
+    public static func of(_ reports: [HostReport]) -> Int32 {
+        var code: Int32 = 0
+        for report in reports {
+            if report.unreachable != nil { code |= 4 }
+            if !report.failed.isEmpty || !report.handlerFailures.isEmpty { code |= 1 }
+            if !report.drifted.isEmpty || !report.changed.isEmpty { code |= 2 }
+        }
+        return code
+    }
+}

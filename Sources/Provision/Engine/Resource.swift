@@ -1,0 +1,57 @@
+/// One piece of desired state on a host. Three parts, as pyinfra splits facts and operations:
+/// a probe (POSIX sh printing the current state), a pure compare (desired vs probed), and the
+/// fix (sh commands that reach the desired state). Rendering happens here on the controller;
+/// only the resulting commands travel.
+public protocol Resource: Sendable {
+    /// The resource type, e.g. `file`.
+    var kind: String { get }
+    /// What it manages, e.g. `/etc/motd`; `kind` + `name` identify it within a host.
+    var name: String { get }
+    /// Prints the current state on stdout. Runs in its own subshell inside the host's one
+    /// batched probe script; must not change anything.
+    var probe: String { get }
+    /// Desired vs probed. Output that the probe would not print is `.unknown`, never in sync.
+    func compare(probed: String) -> Comparison
+    /// Commands that bring the host to the desired state; a non-zero exit is a failure.
+    var fix: String { get }
+    /// Handlers to run (once, after all resources) when this resource changed.
+    var notifies: [String] { get }
+    /// Whether apply runs the fix when the state is unknown (an unguarded command).
+    var appliesWhenUnknown: Bool { get }
+}
+
+extension Resource {
+    public var notifies: [String] { [] }
+    public var appliesWhenUnknown: Bool { false }
+    public var id: String { "\(kind):\(name)" }
+}
+
+public enum Comparison: Sendable, Equatable {
+    case inSync
+    /// What differs, for humans (never secret values).
+    case change(String)
+    /// The state cannot be known (an unguarded command, unexpected probe output).
+    case unknown(String)
+}
+
+/// A command run once after the resources when something that notifies it changed.
+public struct Handler: Sendable, Equatable {
+    public var name: String
+    public var command: String
+
+    public init(name: String, command: String) {
+        self.name = name
+        self.command = command
+    }
+}
+
+/// What a host should converge to: its roles' resources, in order, and their handlers.
+public struct HostPlaybook: Sendable {
+    public var resources: [any Resource]
+    public var handlers: [Handler]
+
+    public init(resources: [any Resource], handlers: [Handler]) {
+        self.resources = resources
+        self.handlers = handlers
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import Provision
+
+/// How check, plan and apply print their results: a line per host as it finishes, then the
+/// resources that differ, then a summary table (or one JSON document).
+enum ConvergeReport {
+    static func progressLine(_ report: HostReport, mode: Engine.Mode) -> String {
+        if let reason = report.unreachable { return "\(report.host): UNREACHABLE: \(reason)" }
+        let differing = mode == .apply ? "\(report.changed.count) changed" : "\(report.drifted.count) to change"
+        return String(format: "%@: %@, %d failed, %d unknown (%.2f s)", report.host, differing, report.failed.count, report.unknown.count, report.seconds)
+    }
+
+    static func text(_ reports: [HostReport], mode: Engine.Mode) -> String {
+        var lines: [String] = []
+        for report in reports {
+            for outcome in report.resources {
+                switch outcome.state {
+                case .inSync: continue
+                case .drift(let what): lines.append("\(report.host)  \(outcome.id)  \(mode == .check ? "drift" : "would change"): \(what)")
+                case .changed(let what): lines.append("\(report.host)  \(outcome.id)  changed: \(what)")
+                case .failed(let why): lines.append("\(report.host)  \(outcome.id)  FAILED: \(why)")
+                case .unknown(let why): lines.append("\(report.host)  \(outcome.id)  unknown: \(why)")
+                case .skipped(let what): lines.append("\(report.host)  \(outcome.id)  skipped after a failure: \(what)")
+                }
+            }
+            for name in report.handlersRun { lines.append("\(report.host)  handler '\(name)' ran") }
+            for failure in report.handlerFailures { lines.append("\(report.host)  handler FAILED: \(failure)") }
+        }
+        let rows = reports.map { report -> [String] in
+            guard report.unreachable == nil else { return [report.host, "-", "-", "-", "-", "unreachable"] }
+            let differing = mode == .apply ? report.changed.count : report.drifted.count
+            let state = !report.failed.isEmpty ? "failed" : differing > 0 ? (mode == .apply ? "changed" : "drift") : "ok"
+            return [report.host, String(report.resources.count - differing - report.failed.count - report.unknown.count), String(differing),
+                    String(report.unknown.count), String(report.failed.count), state]
+        }
+        let header = ["HOST", "OK", mode == .apply ? "CHANGED" : "DIFFER", "UNKNOWN", "FAILED", "STATE"]
+        return (lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n\n") + TextTable.render(header: header, rows: rows)
+    }
+
+    static func json(_ reports: [HostReport], mode: Engine.Mode) -> String {
+        let hosts: [[String: Any]] = reports.map { report in
+            var entry: [String: Any] = ["host": report.host, "execs": report.execs, "seconds": report.seconds]
+            if let reason = report.unreachable { entry["unreachable"] = reason }
+            entry["resources"] = report.resources.map { outcome -> [String: Any] in
+                let (state, detail): (String, String?) = switch outcome.state {
+                case .inSync: ("in_sync", nil)
+                case .drift(let what): ("drift", what)
+                case .changed(let what): ("changed", what)
+                case .failed(let why): ("failed", why)
+                case .unknown(let why): ("unknown", why)
+                case .skipped(let what): ("skipped", what)
+                }
+                var item: [String: Any] = ["kind": outcome.kind, "name": outcome.name, "state": state]
+                if let detail { item["detail"] = detail }
+                return item
+            }
+            entry["handlers_run"] = report.handlersRun
+            return entry
+        }
+        let document: [String: Any] = ["version": 1, "mode": mode.rawValue, "exit_code": RunExitCode.of(reports), "hosts": hosts]
+        let data = (try? JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import Playbooks
+import Testing
+@testable import Provision
+
+/// The converge engine against real lab nodes. An extension of the lab suite, so that it runs
+/// serialized with the other tests that use the lab's addresses.
+extension LabSSHTests {
+    func targets(_ lab: RunningLab, _ playbook: HostPlaybook) throws -> [Engine.Target] {
+        let inventory = try InventoryLoader.load(files: [("lab.yml", lab.lab.inventory(lab.nodes))])
+        return inventory.hosts.map { Engine.Target(host: $0, playbook: playbook) }
+    }
+
+    func ssh(_ lab: RunningLab, _ node: Lab.Node, _ command: String) throws -> SSHConnection.Result {
+        try SSHConnection(lab.options(node)).execute(command)
+    }
+
+    @Test("base role: converge from scratch, a second apply changes nothing, a hand edit is found by check and repaired; one exec per no-op check")
+    func baseRoleConverges() throws {
+        let lab = try RunningLab(count: 2)
+        defer { lab.stop() }
+        let inventory = "\(lab.directory.path)/lab.yml"
+        try lab.lab.inventory(lab.nodes).write(toFile: inventory, atomically: true, encoding: .utf8)
+        func provision(_ arguments: [String]) throws -> (status: Int32, output: String) {
+            try run(CommandLineTests.binary, arguments + ["--inventory", inventory])
+        }
+        #expect(try provision(["check"]).status == 2, "fresh nodes drift from base")
+        let first = try provision(["apply"])
+        #expect(first.status == 2, "\(first.output)")
+        #expect(first.output.contains("lab-1  handler 'reload ssh' ran"))
+        let second = try provision(["apply"])
+        #expect(second.status == 0, "\(second.output)")
+        #expect(!second.output.contains("changed:"))
+
+        let json = try provision(["check", "--json"])
+        #expect(json.status == 0)
+        let document = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as! [String: Any]
+        let execs = (document["hosts"] as! [[String: Any]]).map { $0["execs"] as! Int }
+        #expect(execs == [1, 1], "a no-op check is one exec per host")
+
+        _ = try ssh(lab, lab.nodes[1], "echo 'PasswordAuthentication yes' >> /etc/ssh/sshd_config.d/50-provision.conf")
+        let drift = try provision(["check"])
+        #expect(drift.status == 2)
+        let driftLines = drift.output.split(separator: "\n").filter { $0.contains("drift:") }
+        #expect(driftLines == ["lab-2  file:/etc/ssh/sshd_config.d/50-provision.conf  drift: content"])
+        let repair = try provision(["apply", "--limit", "lab-2"])
+        #expect(repair.status == 2)
+        #expect(repair.output.contains("lab-2  handler 'reload ssh' ran"))
+        #expect(try provision(["check"]).status == 0)
+        #expect(try ssh(lab, lab.nodes[1], "cat /etc/ssh/sshd_config.d/50-provision.conf").stdout.contains("PasswordAuthentication no"))
+    }
+
+    @Test("a handler runs once for several changes; a failing resource exits 1, stops its host, leaves no temp file; an unguarded command is unknown in check")
+    func handlersFailuresUnknown() throws {
+        let lab = try RunningLab(count: 1)
+        defer { lab.stop() }
+        let counter = Handler(name: "count", command: "echo ran >> /root/handler-runs")
+        let playbook = HostPlaybook(resources: [
+            FileResource("/etc/provision-a", content: "a\n", notifies: ["count"]),
+            FileResource("/etc/provision-b", content: "b\n", notifies: ["count"]),
+        ], handlers: [counter])
+        let applied = Engine.run(try targets(lab, playbook), options: .init(mode: .apply))
+        #expect(applied[0].changed.count == 2)
+        #expect(applied[0].handlersRun == ["count"])
+        #expect(try ssh(lab, lab.nodes[0], "cat /root/handler-runs").stdout == "ran\n")
+        let again = Engine.run(try targets(lab, playbook), options: .init(mode: .apply))
+        #expect(again[0].changed.isEmpty && again[0].handlersRun.isEmpty)
+        #expect(RunExitCode.of(again) == 0)
+
+        let failing = HostPlaybook(resources: [
+            FileResource("/etc/provision-c", content: "c\n", owner: "no-such-user"),
+            FileResource("/etc/provision-d", content: "d\n"),
+        ], handlers: [])
+        let failed = Engine.run(try targets(lab, failing), options: .init(mode: .apply))
+        #expect(failed[0].failed.map(\.name) == ["/etc/provision-c"])
+        #expect(failed[0].resources.last?.state == .skipped("create (2 bytes, mode 0644)"))
+        #expect(RunExitCode.of(failed) == 1)
+        let leftovers = try ssh(lab, lab.nodes[0], "ls -a /etc | grep -c provision- ; true").stdout
+        #expect(leftovers == "2\n", "only /etc/provision-a and -b: no half-written or temporary file")
+
+        let unguarded = HostPlaybook(resources: [CommandResource("touch /root/touched"),
+                                                 CommandResource("touch /root/created", creates: "/root/created")], handlers: [])
+        let checked = Engine.run(try targets(lab, unguarded), options: .init(mode: .check))
+        #expect(checked[0].unknown.map(\.name) == ["touch /root/touched"])
+        #expect(checked[0].drifted.map(\.name) == ["touch /root/created"])
+        #expect(RunExitCode.of(checked) == 2)
+        let ran = Engine.run(try targets(lab, unguarded), options: .init(mode: .apply))
+        #expect(ran[0].changed.count == 2)
+        #expect(Engine.run(try targets(lab, unguarded), options: .init(mode: .check))[0].drifted.isEmpty)
+    }
+
+    @Test("a stopped node is reported unreachable (exit 4, with 2 for the others' changes) while the others converge")
+    func unreachableWhileOthersConverge() throws {
+        let lab = try RunningLab(count: 2)
+        defer { lab.stop() }
+        let pid = try #require(pid_t(try String(contentsOfFile: "\(lab.lab.directory)/nodes/lab-2/pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        kill(pid, SIGTERM)
+        for _ in 0..<150 where Lab.answers("127.0.0.12", port: 22) { usleep(100_000) }
+        let inventory = "\(lab.directory.path)/lab.yml"
+        try lab.lab.inventory(lab.nodes).write(toFile: inventory, atomically: true, encoding: .utf8)
+        let result = try run(CommandLineTests.binary, ["apply", "--inventory", inventory])
+        #expect(result.status == 6, "\(result.output)")
+        #expect(result.output.contains("lab-2: UNREACHABLE: 127.0.0.12:22: cannot connect"))
+        #expect(result.output.contains("lab-1  file:/etc/motd  changed"))
+    }
+}
