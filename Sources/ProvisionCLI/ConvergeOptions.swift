@@ -19,6 +19,9 @@ struct ConvergeOptions: ParsableArguments {
     @Flag(help: "Print JSON for scripts.")
     var json = false
 
+    @Flag(help: "Print each selected host's batched probe script and exit (to debug, or to time it through plain ssh).")
+    var printProbe = false
+
     /// Runs the engine over the selected hosts, prints progress and the summary, exits with
     /// the design brief's code (2 changes/drift, 1 failure, 4 unreachable, combined).
     func run(_ mode: Engine.Mode) throws {
@@ -32,6 +35,10 @@ struct ConvergeOptions: ParsableArguments {
             throw Failure.invalidInput("\(error)")
         }
         guard concurrency >= 1 else { throw Failure.invalidInput("--concurrency must be at least 1") }
+        if printProbe {
+            for target in targets { print("# \(target.host.name)\n" + ProbeScript.script(for: target.playbook.resources)) }
+            return
+        }
         let quiet = json
         let reports = Engine.run(targets, options: .init(mode: mode, concurrency: concurrency, acceptNewHostKeys: acceptNewHostKeys)) { report in
             if !quiet { FileHandle.standardError.write(Data((ConvergeReport.progressLine(report, mode: mode) + "\n").utf8)) }

@@ -43,6 +43,7 @@ public struct Lab: Sendable {
         guard getuid() == 0 else { throw LabError("the lab needs root (overlay mounts and systemd-nspawn)") }
         try down(progress: progress)
         try ensureRootfs(progress: progress)
+        raiseInotifyLimit(progress: progress)
         try FileManager.default.createDirectory(atPath: nodesDirectory, withIntermediateDirectories: true)
         if !FileManager.default.fileExists(atPath: keyFile) {
             try check(Subprocess.run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "provision-lab", "-f", keyFile]), "ssh-keygen")
@@ -73,6 +74,17 @@ public struct Lab: Sendable {
         }
         for node in nodes { try recordContainerInit(of: node) }
         return nodes
+    }
+
+    /// Every node's systemd takes inotify instances; past ~20 nodes the default limit (128)
+    /// makes them fail with "Too many open files".
+    private func raiseInotifyLimit(progress: (String) -> Void) {
+        let path = "/proc/sys/fs/inotify/max_user_instances"
+        guard let current = (try? String(contentsOfFile: path, encoding: .utf8)).flatMap({ Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }),
+              current < 8192 else { return }
+        if (try? "8192\n".write(toFile: path, atomically: false, encoding: .utf8)) != nil {
+            progress("raised fs.inotify.max_user_instances from \(current) to 8192 for the nodes' systemd")
+        }
     }
 
     /// The cached rootfs, built with debootstrap the first time (about a minute, from Debian's registry).
@@ -214,13 +226,18 @@ public struct Lab: Sendable {
 
     /// The node's nspawn process, if the recorded pid still is one for this node's root (after
     /// a reboot the number may belong to anything else, which must not be signalled).
+    /// Without a pid file (removed by hand) every process is looked at.
     private func pid(of node: Node) -> pid_t? {
-        guard let text = try? String(contentsOfFile: "\(nodesDirectory)/\(node.name)/pid", encoding: .utf8),
-              let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)),
-              let commandLine = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
-        let arguments = commandLine.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-        guard arguments.first?.hasSuffix("systemd-nspawn") == true, arguments.contains("\(nodesDirectory)/\(node.name)/root") else { return nil }
-        return pid
+        func isNodeNspawn(_ pid: pid_t) -> Bool {
+            guard let commandLine = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            let arguments = commandLine.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            return arguments.first?.hasSuffix("systemd-nspawn") == true && arguments.contains("\(nodesDirectory)/\(node.name)/root")
+        }
+        if let text = try? String(contentsOfFile: "\(nodesDirectory)/\(node.name)/pid", encoding: .utf8),
+           let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            return isNodeNspawn(pid) ? pid : nil
+        }
+        return ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { pid_t($0) }.first(where: isNodeNspawn)
     }
 
     static func answers(_ address: String, port: Int) -> Bool {
