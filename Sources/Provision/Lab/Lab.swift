@@ -171,9 +171,12 @@ public struct Lab: Sendable {
                 kill(pid, SIGTERM)  // nspawn asks the node's systemd to power off
             }
         }
+        // Nodes get 15 s in all to power off cleanly; then nspawn and the node are killed (a lab
+        // node holds nothing worth a longer wait).
+        let deadline = Date().addingTimeInterval(15)
         for node in nodes {
             guard let pid = pid(of: node) else { continue }
-            for _ in 0..<100 {
+            while Date() < deadline {
                 if waitpid(pid, nil, WNOHANG) == pid { break }  // our own child, now reaped
                 if kill(pid, 0) != 0 { break }                  // gone
                 usleep(100_000)
@@ -190,13 +193,18 @@ public struct Lab: Sendable {
         }
         // The kernel tears a namespace down asynchronously: wait until no node's sshd answers.
         for _ in 0..<100 where nodes.contains(where: { Self.answers($0.address, port: 22) }) { usleep(100_000) }
-        let mounts = (try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)) ?? ""
+        func mounted(_ root: String) -> Bool {
+            ((try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)) ?? "").contains(" \(root) ")
+        }
         for node in nodes {
             let root = "\(nodesDirectory)/\(node.name)/root"
-            if mounts.contains(" \(root) ") {
-                let result = try Subprocess.run("umount", [root])
-                if result.status != 0 { _ = try Subprocess.run("umount", ["--lazy", root]) }
+            // A namespace that is still being torn down keeps the mount busy for a moment.
+            for _ in 0..<50 where mounted(root) {
+                if try Subprocess.run("umount", [root]).status != 0 { usleep(200_000) }
             }
+            if mounted(root) { _ = try Subprocess.run("umount", ["--lazy", root]) }
+            // Never remove through a mounted overlay: that would delete inside the node.
+            guard !mounted(root) else { throw LabError("\(root) is still mounted; run `provision lab down` again") }
             try DirectoryTree.remove("\(nodesDirectory)/\(node.name)")
         }
         progress("stopped \(nodes.count) lab node\(nodes.count == 1 ? "" : "s") and removed their overlays")
