@@ -20,8 +20,6 @@ public struct TemplateSet: Sendable {
     private static let textPragma = "{{% CONTENT_TYPE: TEXT}}"
 
     private var templates: [String: MustacheTemplate]
-    /// The file each template came from, for messages.
-    public private(set) var files: [String: String]
 
     /// The directory of built-in templates: `PROVISION_TEMPLATES`; else `share/provision/templates`
     /// beside an installed binary's `bin/`; else the source checkout's top-level `templates/`
@@ -37,7 +35,6 @@ public struct TemplateSet: Sendable {
 
     public init(builtIn: String = TemplateSet.builtInDirectory, override: String? = nil) throws(DiagnosticsError) {
         var templates: [String: MustacheTemplate] = [:]
-        var files: [String: String] = [:]
         var diagnostics: [Diagnostic] = []
         var sources = SourceTexts()
         for name in Self.names {
@@ -52,7 +49,6 @@ public struct TemplateSet: Sendable {
             sources.add(file: path, text: text)
             do {
                 templates[name] = try MustacheTemplate(string: Self.textPragma + text)
-                files[name] = path
             } catch let error as MustacheTemplate.ParserError {
                 let line = error.context.lineNumber
                 let column = error.context.columnNumber - (line == 1 ? Self.textPragma.count : 0)
@@ -63,7 +59,6 @@ public struct TemplateSet: Sendable {
         }
         if !diagnostics.isEmpty { throw DiagnosticsError(diagnostics, sources: sources) }
         self.templates = templates
-        self.files = files
     }
 
     public func render(_ name: String, _ context: [String: Any]) -> String {
