@@ -103,4 +103,40 @@ extension LabSSHTests {
         #expect(result.output.contains("lab-2: UNREACHABLE: 127.0.0.12:22: cannot connect"))
         #expect(result.output.contains("lab-1  file:/etc/motd  changed"))
     }
+
+    @Test("line in file: matching lines replaced once, the line appended when missing, mode kept, then in sync")
+    func lineInFile() throws {
+        let lab = try RunningLab(count: 1)
+        defer { lab.stop() }
+        let node = lab.nodes[0]
+        _ = try ssh(lab, node, "printf 'Port 22\\n#PermitRootLogin no\\nPermitRootLogin yes\\nX11Forwarding yes\\n' > /etc/provision-sshd && chmod 600 /etc/provision-sshd")
+        let playbook = HostPlaybook(resources: [
+            LineInFileResource("/etc/provision-sshd", line: "PermitRootLogin prohibit-password", match: "^#?PermitRootLogin"),
+            LineInFileResource("/etc/provision-sshd", line: "UseDNS no"),
+        ], handlers: [])
+        let checked = Engine.run(try targets(lab, playbook), options: .init(mode: .check))
+        #expect(checked[0].drifted.count == 2)
+        let applied = Engine.run(try targets(lab, playbook), options: .init(mode: .apply))
+        #expect(applied[0].changed.count == 2, "\(applied[0].resources)")
+        #expect(try ssh(lab, node, "cat /etc/provision-sshd").stdout == "Port 22\nPermitRootLogin prohibit-password\nX11Forwarding yes\nUseDNS no\n")
+        #expect(try ssh(lab, node, "stat -c %a /etc/provision-sshd").stdout == "600\n")
+        let again = Engine.run(try targets(lab, playbook), options: .init(mode: .check))
+        #expect(again[0].drifted.isEmpty && again[0].unknown.isEmpty)
+    }
+
+    @Test("package (apt): installed from Debian's registry, found missing by check after a hand removal, reinstalled")
+    func package() throws {
+        let lab = try RunningLab(count: 1)
+        defer { lab.stop() }
+        let node = lab.nodes[0]
+        let playbook = HostPlaybook(resources: [PackageResource("tree"), PackageResource("nano", .absent)], handlers: [])
+        let applied = Engine.run(try targets(lab, playbook), options: .init(mode: .apply))
+        #expect(applied[0].changed.map(\.name) == ["tree"], "\(applied[0].resources)")
+        #expect(try ssh(lab, node, "tree --version").status == 0)
+        #expect(RunExitCode.of(Engine.run(try targets(lab, playbook), options: .init(mode: .check))) == 0)
+        _ = try ssh(lab, node, "dpkg -r tree")
+        let drift = Engine.run(try targets(lab, playbook), options: .init(mode: .check))
+        #expect(drift[0].drifted.map(\.id) == ["package:tree"])
+        #expect(Engine.run(try targets(lab, playbook), options: .init(mode: .apply))[0].changed.map(\.name) == ["tree"])
+    }
 }
