@@ -13,6 +13,12 @@ struct ConvergeOptions: ParsableArguments {
     @Option(help: "How many hosts at once.")
     var concurrency: Int = 50
 
+    @Option(help: ArgumentHelp("Rolling run: N hosts or N% of them per batch.", valueName: "N|N%"))
+    var batch: String?
+
+    @Option(help: ArgumentHelp("Stop starting new batches once more than N hosts (or N%) failed.", valueName: "N|N%"))
+    var maxFail: String?
+
     @Flag(help: "Accept and record host keys that known_hosts does not have yet (never a changed one).")
     var acceptNewHostKeys = false
 
@@ -35,12 +41,21 @@ struct ConvergeOptions: ParsableArguments {
             throw Failure.invalidInput("\(error)")
         }
         guard concurrency >= 1 else { throw Failure.invalidInput("--concurrency must be at least 1") }
+        let batch = try self.batch.map { text -> Engine.Share in
+            guard let share = Engine.Share(text), share.of(100) > 0 else { throw Failure.invalidInput("--batch '\(text)' is not a positive N or N%") }
+            return share
+        }
+        let maxFail = try self.maxFail.map { text -> Engine.Share in
+            guard let share = Engine.Share(text) else { throw Failure.invalidInput("--max-fail '\(text)' is not N or N% (0-100)") }
+            return share
+        }
         if printProbe {
             for target in targets { print("# \(target.host.name)\n" + ProbeScript.script(for: target.playbook.resources)) }
             return
         }
         let quiet = json
-        let reports = Engine.run(targets, options: .init(mode: mode, concurrency: concurrency, acceptNewHostKeys: acceptNewHostKeys)) { report in
+        let reports = Engine.run(targets, options: .init(mode: mode, concurrency: concurrency, acceptNewHostKeys: acceptNewHostKeys,
+                                                           batch: batch, maxFail: maxFail)) { report in
             if !quiet { FileHandle.standardError.write(Data((ConvergeReport.progressLine(report, mode: mode) + "\n").utf8)) }
         }
         print(json ? ConvergeReport.json(reports, mode: mode) : ConvergeReport.text(reports, mode: mode))

@@ -26,8 +26,10 @@ enum ConvergeReport {
             for name in report.handlersRun { lines.append("\(report.host)  handler '\(name)' ran") }
             for failure in report.handlerFailures { lines.append("\(report.host)  handler FAILED: \(failure)") }
         }
+        for report in reports { if let why = report.notStarted { lines.append("\(report.host)  \(why)") } }
         let rows = reports.map { report -> [String] in
             guard report.unreachable == nil else { return [report.host, "-", "-", "-", "-", "unreachable"] }
+            guard report.notStarted == nil else { return [report.host, "-", "-", "-", "-", "not started"] }
             let differing = mode == .apply ? report.changed.count : report.drifted.count
             let state = !report.failed.isEmpty ? "failed" : differing > 0 ? (mode == .apply ? "changed" : "drift") : "ok"
             return [report.host, String(report.resources.count - differing - report.failed.count - report.unknown.count), String(differing),
@@ -41,6 +43,7 @@ enum ConvergeReport {
         let hosts: [[String: Any]] = reports.map { report in
             var entry: [String: Any] = ["host": report.host, "execs": report.execs, "seconds": report.seconds]
             if let reason = report.unreachable { entry["unreachable"] = reason }
+            if let reason = report.notStarted { entry["not_started"] = reason }
             entry["resources"] = report.resources.map { outcome -> [String: Any] in
                 let (state, detail): (String, String?) = switch outcome.state {
                 case .inSync: ("in_sync", nil)

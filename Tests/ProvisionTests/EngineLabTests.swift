@@ -139,4 +139,25 @@ extension LabSSHTests {
         #expect(drift[0].drifted.map(\.id) == ["package:tree"])
         #expect(Engine.run(try targets(lab, playbook), options: .init(mode: .apply))[0].changed.map(\.name) == ["tree"])
     }
+
+    @Test("rolling runs: --batch 1 --max-fail 0 stops starting batches after an unreachable host; without --max-fail all run")
+    func rollingBatches() throws {
+        let lab = try RunningLab(count: 3)
+        defer { lab.stop() }
+        let pid = try #require(pid_t(try String(contentsOfFile: "\(lab.lab.directory)/nodes/lab-1/pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        kill(pid, SIGTERM)
+        for _ in 0..<150 where Lab.answers("127.0.0.11", port: 22) { usleep(100_000) }
+        let inventory = "\(lab.directory.path)/lab.yml"
+        try lab.lab.inventory(lab.nodes).write(toFile: inventory, atomically: true, encoding: .utf8)
+        let stopped = try run(CommandLineTests.binary, ["apply", "--inventory", inventory, "--batch", "1", "--max-fail", "0"])
+        #expect(stopped.status == 5, "unreachable (4) + hosts left out (1): \(stopped.output)")
+        #expect(stopped.output.contains("lab-2  not started: 1 of 1 hosts failed, more than --max-fail allows"))
+        #expect(stopped.output.contains("lab-3  -   -        -        -       not started"))
+        #expect(!stopped.output.contains("lab-2  file:"), "nothing was done on lab-2")
+        let all = try run(CommandLineTests.binary, ["apply", "--inventory", inventory, "--batch", "34%"])
+        #expect(all.status == 6, "\(all.output)")
+        #expect(all.output.contains("lab-3  file:/etc/motd  changed"))
+        let bad = try run(CommandLineTests.binary, ["apply", "--inventory", inventory, "--batch", "0"])
+        #expect(bad.status == 64)
+    }
 }

@@ -12,12 +12,39 @@ public enum Engine {
         public var concurrency: Int
         public var acceptNewHostKeys: Bool
         public var connectTimeout: Duration
+        /// Rolling runs: hosts per batch (all at once when nil).
+        public var batch: Share?
+        /// Stop starting new batches once more than this share of the hosts so far failed.
+        public var maxFail: Share?
 
-        public init(mode: Mode, concurrency: Int = 50, acceptNewHostKeys: Bool = false, connectTimeout: Duration = .seconds(10)) {
+        public init(mode: Mode, concurrency: Int = 50, acceptNewHostKeys: Bool = false, connectTimeout: Duration = .seconds(10),
+                    batch: Share? = nil, maxFail: Share? = nil) {
             self.mode = mode
             self.concurrency = concurrency
             self.acceptNewHostKeys = acceptNewHostKeys
             self.connectTimeout = connectTimeout
+            self.batch = batch
+            self.maxFail = maxFail
+        }
+    }
+
+    /// `N` hosts or `N%` of them, as `--batch` and `--max-fail` take it.
+    public enum Share: Sendable, Equatable {
+        case count(Int)
+        case percent(Int)
+
+        public init?(_ text: String) {
+            if text.hasSuffix("%"), let value = Int(text.dropLast()), (0...100).contains(value) { self = .percent(value) }
+            else if let value = Int(text), value >= 0 { self = .count(value) }
+            else { return nil }
+        }
+
+        /// The number of hosts out of `total` (a percentage rounds up, so 10% of 5 is 1).
+        public func of(_ total: Int) -> Int {
+            switch self {
+            case .count(let value): value
+            case .percent(let value): (total * value + 99) / 100
+            }
         }
     }
 
@@ -31,7 +58,26 @@ public enum Engine {
         }
     }
 
+    /// Runs every target, in rolling batches when asked; once failures pass `maxFail`, the
+    /// remaining batches are not started and their hosts are reported as such.
     public static func run(_ targets: [Target], options: Options, progress: @escaping @Sendable (HostReport) -> Void = { _ in }) -> [HostReport] {
+        let size = max(1, options.batch?.of(targets.count) ?? targets.count)
+        var reports: [HostReport] = []
+        var start = 0
+        while start < targets.count {
+            let batch = Array(targets[start..<min(start + size, targets.count)])
+            reports += runBatch(batch, options: options, progress: progress)
+            start += batch.count
+            let failures = reports.filter { $0.unreachable != nil || !$0.failed.isEmpty }.count
+            if let limit = options.maxFail, start < targets.count, failures > limit.of(targets.count) {
+                reports += targets[start...].map { HostReport(host: $0.host.name, notStarted: "not started: \(failures) of \(start) hosts failed, more than --max-fail allows") }
+                break
+            }
+        }
+        return reports
+    }
+
+    static func runBatch(_ targets: [Target], options: Options, progress: @escaping @Sendable (HostReport) -> Void) -> [HostReport] {
         let reports = UnsafeSlots<HostReport>(count: targets.count)
         let next = NextIndex()
         let done = DispatchGroup()

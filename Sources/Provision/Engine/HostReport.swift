@@ -9,8 +9,13 @@ public struct HostReport: Sendable {
     /// SSH exec channels used after connecting (a no-op check uses one).
     public var execs = 0
     public var seconds = 0.0
+    /// Why the host was not touched at all (a rolling run stopped by --max-fail).
+    public var notStarted: String?
 
-    public init(host: String) { self.host = host }
+    public init(host: String, notStarted: String? = nil) {
+        self.host = host
+        self.notStarted = notStarted
+    }
 
     public var drifted: [ResourceOutcome] { resources.filter { if case .drift = $0.state { true } else { false } } }
     public var changed: [ResourceOutcome] { resources.filter { if case .changed = $0.state { true } else { false } } }
@@ -38,12 +43,14 @@ public struct ResourceOutcome: Sendable {
 }
 
 /// The design brief's exit codes, combined over all hosts: 2 changes made or drift found,
-/// 1 a resource failed, 4 a host unreachable; bits add up (6 = drift + unreachable).
+/// 1 a resource failed (or hosts were left out because too many failed), 4 a host unreachable;
+/// bits add up (6 = drift + unreachable).
 public enum RunExitCode {
     public static func of(_ reports: [HostReport]) -> Int32 {
         var code: Int32 = 0
         for report in reports {
             if report.unreachable != nil { code |= 4 }
+            if report.notStarted != nil { code |= 1 }
             if !report.failed.isEmpty || !report.handlerFailures.isEmpty { code |= 1 }
             if !report.drifted.isEmpty || !report.changed.isEmpty { code |= 2 }
         }
