@@ -22,6 +22,9 @@ struct ConvergeOptions: ParsableArguments {
     @Flag(help: "Accept and record host keys that known_hosts does not have yet (never a changed one).")
     var acceptNewHostKeys = false
 
+    @Flag(help: "Show a unified diff of every file whose content differs (coloured on a terminal).")
+    var diff = false
+
     @Flag(help: "Print JSON for scripts.")
     var json = false
 
@@ -55,7 +58,7 @@ struct ConvergeOptions: ParsableArguments {
         }
         let quiet = json
         let reports = Engine.run(targets, options: .init(mode: mode, concurrency: concurrency, acceptNewHostKeys: acceptNewHostKeys,
-                                                           batch: batch, maxFail: maxFail)) { report in
+                                                           batch: batch, maxFail: maxFail, diff: diff)) { report in
             if !quiet { FileHandle.standardError.write(Data((ConvergeReport.progressLine(report, mode: mode) + "\n").utf8)) }
         }
         print(json ? ConvergeReport.json(reports, mode: mode) : ConvergeReport.text(reports, mode: mode))

@@ -22,6 +22,7 @@ enum ConvergeReport {
                 case .unknown(let why): lines.append("\(report.host)  \(outcome.id)  unknown: \(why)")
                 case .skipped(let what): lines.append("\(report.host)  \(outcome.id)  skipped after a failure: \(what)")
                 }
+                if let diff = outcome.diff { lines.append(colour(diff).trimmingCharacters(in: .newlines)) }
             }
             for name in report.handlersRun { lines.append("\(report.host)  handler '\(name)' ran") }
             for failure in report.handlerFailures { lines.append("\(report.host)  handler FAILED: \(failure)") }
@@ -37,6 +38,16 @@ enum ConvergeReport {
         }
         let header = ["HOST", "OK", mode == .apply ? "CHANGED" : "DIFFER", "UNKNOWN", "FAILED", "STATE"]
         return (lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n\n") + TextTable.render(header: header, rows: rows)
+    }
+
+    /// Red removals and green additions, on a terminal that has not asked for NO_COLOR.
+    static func colour(_ diff: String) -> String {
+        guard isatty(STDOUT_FILENO) != 0, ProcessInfo.processInfo.environment["NO_COLOR"] == nil else { return diff }
+        return diff.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            if line.hasPrefix("+") && !line.hasPrefix("+++") { return "\u{1B}[32m\(line)\u{1B}[0m" }
+            if line.hasPrefix("-") && !line.hasPrefix("---") { return "\u{1B}[31m\(line)\u{1B}[0m" }
+            return String(line)
+        }.joined(separator: "\n")
     }
 
     static func json(_ reports: [HostReport], mode: Engine.Mode) -> String {
@@ -55,6 +66,7 @@ enum ConvergeReport {
                 }
                 var item: [String: Any] = ["kind": outcome.kind, "name": outcome.name, "state": state]
                 if let detail { item["detail"] = detail }
+                if let diff = outcome.diff { item["diff"] = diff }
                 return item
             }
             entry["handlers_run"] = report.handlersRun

@@ -160,4 +160,21 @@ extension LabSSHTests {
         let bad = try run(CommandLineTests.binary, ["apply", "--inventory", inventory, "--batch", "0"])
         #expect(bad.status == 64)
     }
+
+    @Test("--diff shows a unified diff of a drifted file in the same single exec; sensitive content is never shown")
+    func diffs() throws {
+        let lab = try RunningLab(count: 1)
+        defer { lab.stop() }
+        _ = try ssh(lab, lab.nodes[0], "printf 'keep\\nold value\\n' > /etc/provision-diff; printf 'secret-old\\n' > /etc/provision-secret")
+        let playbook = HostPlaybook(resources: [
+            FileResource("/etc/provision-diff", content: "keep\nnew value\n"),
+            FileResource("/etc/provision-secret", content: "secret-new\n", mode: "0600", sensitive: true),
+        ], handlers: [])
+        let checked = Engine.run(try targets(lab, playbook), options: .init(mode: .check, diff: true))
+        #expect(checked[0].execs == 1)
+        #expect(checked[0].resources[0].diff == "--- a/etc/provision-diff\n+++ b/etc/provision-diff\n@@ -1,2 +1,2 @@\n keep\n-old value\n+new value\n")
+        let secret = try #require(checked[0].resources[1].diff)
+        #expect(!secret.contains("secret"), "sensitive content leaked: \(secret)")
+        #expect(checked[0].resources[1].state == .drift("content (sensitive), mode 644 → 0600"))
+    }
 }

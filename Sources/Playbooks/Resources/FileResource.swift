@@ -57,6 +57,13 @@ public struct FileResource: Resource {
         }
     }
 
+    public var contentProbe: String? {
+        let file = Shell.quote(path)
+        return "if [ -f \(file) ] && [ \"$(stat -c %s \(file))\" -le 262144 ]; then base64 -w0 \(file); fi"
+    }
+
+    public var desiredContent: String? { content }
+
     public var fix: String {
         let file = Shell.quote(path)
         let encoded = Data(content.utf8).base64EncodedString()

@@ -16,15 +16,18 @@ public enum Engine {
         public var batch: Share?
         /// Stop starting new batches once more than this share of the hosts so far failed.
         public var maxFail: Share?
+        /// Read current file contents too (same exec) and report unified diffs.
+        public var diff: Bool
 
         public init(mode: Mode, concurrency: Int = 50, acceptNewHostKeys: Bool = false, connectTimeout: Duration = .seconds(10),
-                    batch: Share? = nil, maxFail: Share? = nil) {
+                    batch: Share? = nil, maxFail: Share? = nil, diff: Bool = false) {
             self.mode = mode
             self.concurrency = concurrency
             self.acceptNewHostKeys = acceptNewHostKeys
             self.connectTimeout = connectTimeout
             self.batch = batch
             self.maxFail = maxFail
+            self.diff = diff
         }
     }
 
@@ -123,10 +126,18 @@ public enum Engine {
     /// One probe exec for all resources; then, when applying, one exec per fix and per handler.
     static func inspectAndFix(_ target: Target, over connection: SSHConnection, options: Options, into report: inout HostReport) {
         let resources = target.playbook.resources
+        // With --diff, content probes ride along in the same script, after the state probes.
+        let contentIndices = options.diff ? resources.indices.filter { resources[$0].contentProbe != nil } : []
+        let probes = resources.map(\.probe) + contentIndices.map { resources[$0].contentProbe! }
         let sections: [ProbeScript.Section?]
+        var contents: [Int: String] = [:]
         do {
-            let result = try connection.execute(ProbeScript.script(for: resources))
-            sections = ProbeScript.split(result.stdout, count: resources.count)
+            let result = try connection.execute(ProbeScript.script(probes: probes))
+            let all = ProbeScript.split(result.stdout, count: probes.count)
+            sections = Array(all.prefix(resources.count))
+            for (offset, index) in contentIndices.enumerated() {
+                contents[index] = all[resources.count + offset].flatMap { Data(base64Encoded: $0.output) }.map { String(decoding: $0, as: UTF8.self) } ?? ""
+            }
         } catch {
             report.unreachable = "probe failed: \(error.message)"
             return
@@ -134,12 +145,16 @@ public enum Engine {
 
         var notified: [String] = []
         var stopped = false
-        for (resource, section) in zip(resources, sections) {
+        for (index, (resource, section)) in zip(resources, sections).enumerated() {
             var outcome = ResourceOutcome(kind: resource.kind, name: resource.name, state: .inSync)
             var comparison: Comparison = section.map { resource.compare(probed: $0.output) }
                 ?? .unknown("the probe printed no output section for it")
             if case .unknown(let reason) = comparison, options.mode == .apply, resource.appliesWhenUnknown {
                 comparison = .change("run (\(reason))")
+            }
+            if case .change = comparison, let current = contents[index], let desired = resource.desiredContent {
+                outcome.diff = resource.sensitive ? "(sensitive content: diff hidden)\n"
+                    : UnifiedDiff.diff(old: current, new: desired, oldName: "a\(resource.name)", newName: "b\(resource.name)")
             }
             switch comparison {
             case .inSync:

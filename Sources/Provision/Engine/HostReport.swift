@@ -38,6 +38,15 @@ public struct ResourceOutcome: Sendable {
     public var kind: String
     public var name: String
     public var state: State
+    /// With --diff: what the content change is, as a unified diff.
+    public var diff: String?
+
+    public init(kind: String, name: String, state: State, diff: String? = nil) {
+        self.kind = kind
+        self.name = name
+        self.state = state
+        self.diff = diff
+    }
 
     public var id: String { "\(kind):\(name)" }
 }

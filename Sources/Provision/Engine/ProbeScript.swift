@@ -5,9 +5,13 @@ public enum ProbeScript {
     static let prefix = "@@provision-probe"
 
     public static func script(for resources: [any Resource]) -> String {
+        script(probes: resources.map(\.probe))
+    }
+
+    public static func script(probes: [String]) -> String {
         var script = "export LC_ALL=C\n"
-        for (index, resource) in resources.enumerated() {
-            script += "printf '\\n\(prefix) \(index) begin@@\\n'\n(\n\(resource.probe)\n)\n"
+        for (index, probe) in probes.enumerated() {
+            script += "printf '\\n\(prefix) \(index) begin@@\\n'\n(\n\(probe)\n)\n"
             script += "printf '\\n\(prefix) \(index) end %s@@\\n' \"$?\"\n"
         }
         return script

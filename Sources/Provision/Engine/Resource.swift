@@ -18,11 +18,20 @@ public protocol Resource: Sendable {
     var notifies: [String] { get }
     /// Whether apply runs the fix when the state is unknown (an unguarded command).
     var appliesWhenUnknown: Bool { get }
+    /// For `--diff`: a probe printing the current content base64-encoded, and the desired
+    /// content to compare it with. nil for resources without content.
+    var contentProbe: String? { get }
+    var desiredContent: String? { get }
+    /// Sensitive content never appears in a diff or summary.
+    var sensitive: Bool { get }
 }
 
 extension Resource {
     public var notifies: [String] { [] }
     public var appliesWhenUnknown: Bool { false }
+    public var contentProbe: String? { nil }
+    public var desiredContent: String? { nil }
+    public var sensitive: Bool { false }
     public var id: String { "\(kind):\(name)" }
 }
 
