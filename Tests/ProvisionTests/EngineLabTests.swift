@@ -177,4 +177,26 @@ extension LabSSHTests {
         #expect(!secret.contains("secret"), "sensitive content leaked: \(secret)")
         #expect(checked[0].resources[1].state == .drift("content (sensitive), mode 644 → 0600"))
     }
+
+    @Test("users and groups: created with shell, groups and exactly the listed keys; a hand change of shell is drift")
+    func usersAndGroups() throws {
+        let lab = try RunningLab(count: 1)
+        defer { lab.stop() }
+        let key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBRpEpm3gdopOcZrMmE044++qRtiPmQosZmDgqKU1sez ops@example.net"
+        let playbook = HostPlaybook(resources: [
+            GroupResource("ops-team", gid: 2501),
+            UserResource("ops", groups: ["adm", "ops-team"], authorizedKeys: [key]),
+        ], handlers: [])
+        let applied = Engine.run(try targets(lab, playbook), options: .init(mode: .apply))
+        #expect(applied[0].changed.count == 2, "\(applied[0].resources)")
+        let node = lab.nodes[0]
+        #expect(try ssh(lab, node, "getent group ops-team | cut -d: -f3").stdout == "2501\n")
+        #expect(try ssh(lab, node, "id -nG ops").stdout == "ops adm ops-team\n")
+        #expect(try ssh(lab, node, "cat ~ops/.ssh/authorized_keys; stat -c '%a %U' ~ops/.ssh/authorized_keys").stdout == key + "\n600 ops\n")
+        #expect(RunExitCode.of(Engine.run(try targets(lab, playbook), options: .init(mode: .check))) == 0)
+        _ = try ssh(lab, node, "usermod -s /bin/sh ops")
+        let drift = Engine.run(try targets(lab, playbook), options: .init(mode: .check))
+        #expect(drift[0].drifted.map(\.id) == ["user:ops"])
+        #expect(drift[0].drifted.first?.state == .drift("shell /bin/sh → /bin/bash"))
+    }
 }

@@ -29,7 +29,7 @@ public struct FileResource: Resource {
     public var kind: String { "file" }
     public var name: String { path }
 
-    var digest: String { SHA256.hash(data: Data(content.utf8)).map { String(format: "%02x", $0) }.joined() }
+    var digest: String { sha256Hex(content) }
 
     public var probe: String {
         let file = Shell.quote(path)
@@ -77,4 +77,9 @@ public struct FileResource: Resource {
             trap - EXIT
             """
     }
+}
+
+/// The hex SHA-256 of text, as `sha256sum` prints it on the host.
+func sha256Hex(_ text: String) -> String {
+    SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
 }
