@@ -48,6 +48,9 @@ extension LabSSHTests {
         #expect(repair.output.contains("lab-2  handler 'reload ssh' ran"))
         #expect(try provision(["check"]).status == 0)
         #expect(try ssh(lab, lab.nodes[1], "cat /etc/ssh/sshd_config.d/50-provision.conf").stdout.contains("PasswordAuthentication no"))
+        // The admin user from vars.admins logs in with its key.
+        let admin = try SSHConnection(.init(host: lab.nodes[0].address, user: "ops", keyFile: lab.lab.keyFile, knownHosts: lab.lab.knownHosts))
+        #expect(try admin.execute("id -nG").stdout == "ops adm\n")
     }
 
     @Test("a handler runs once for several changes; a failing resource exits 1, stops its host, leaves no temp file; an unguarded command is unknown in check")

@@ -48,10 +48,23 @@ extension Host {
 
     /// A list-of-strings var (a single string counts as a one-element list).
     public func strings(_ key: String, default value: [String]) -> [String] {
-        switch vars[key] {
-        case .string(let text)?: return [text]
-        case .list(let items)?: return items.compactMap { if case .string(let text) = $0 { text } else { nil } }
-        default: return value
+        vars[key]?.strings ?? value
+    }
+
+    /// A mapping var; empty when unset.
+    public func mapping(_ key: String) -> [String: VarValue] {
+        if case .map(let entries)? = vars[key] { return entries }
+        return [:]
+    }
+}
+
+extension VarValue {
+    /// The strings of a list (a single string counts as a one-element list).
+    public var strings: [String] {
+        switch self {
+        case .string(let text): [text]
+        case .list(let items): items.compactMap { if case .string(let text) = $0 { text } else { nil } }
+        case .map: []
         }
     }
 }
