@@ -24,13 +24,9 @@ struct FactsCommand: AsyncParsableCommand {
             guard let host = inventory.host(named: host) else {
                 throw Failure.invalidInput("no host '\(self.host)' in \(options.inventory)")
             }
-            let home = NSHomeDirectory()
             let connection: SSHConnection
             do {
-                connection = try SSHConnection(.init(
-                    host: host.network.address.description, port: host.ssh.port, user: host.ssh.user,
-                    keyFile: host.ssh.key ?? "\(home)/.ssh/id_ed25519", knownHosts: host.ssh.knownHosts ?? "\(home)/.ssh/known_hosts",
-                    acceptNewHostKey: acceptNewHostKeys))
+                connection = try SSHConnection(.init(for: host, acceptNewHostKey: acceptNewHostKeys))
             } catch {
                 throw Failure.unreachable("\(host.name): \(error)")
             }

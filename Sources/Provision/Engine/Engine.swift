@@ -105,13 +105,9 @@ public enum Engine {
         let started = Date()
         let host = target.host
         var report = HostReport(host: host.name)
-        let home = NSHomeDirectory()
         let connection: SSHConnection
         do {
-            connection = try SSHConnection(.init(
-                host: host.network.address.description, port: host.ssh.port, user: host.ssh.user,
-                keyFile: host.ssh.key ?? "\(home)/.ssh/id_ed25519", knownHosts: host.ssh.knownHosts ?? "\(home)/.ssh/known_hosts",
-                connectTimeout: options.connectTimeout, acceptNewHostKey: options.acceptNewHostKeys))
+            connection = try SSHConnection(.init(for: host, connectTimeout: options.connectTimeout, acceptNewHostKey: options.acceptNewHostKeys))
         } catch {
             report.unreachable = error.message
             report.seconds = Date().timeIntervalSince(started)
