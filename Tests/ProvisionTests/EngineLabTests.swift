@@ -98,9 +98,7 @@ extension LabSSHTests {
     func unreachableWhileOthersConverge() throws {
         let lab = try RunningLab(count: 2)
         defer { lab.stop() }
-        let pid = try #require(pid_t(try String(contentsOfFile: "\(lab.lab.directory)/nodes/lab-2/pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
-        kill(pid, SIGTERM)
-        for _ in 0..<150 where Lab.answers("127.0.0.12", port: 22) { usleep(100_000) }
+        try lab.powerOff(lab.nodes[1])
         let inventory = "\(lab.directory.path)/lab.yml"
         try lab.lab.inventory(lab.nodes).write(toFile: inventory, atomically: true, encoding: .utf8)
         let result = try run(CommandLineTests.binary, ["apply", "--inventory", inventory])
@@ -149,9 +147,7 @@ extension LabSSHTests {
     func rollingBatches() throws {
         let lab = try RunningLab(count: 3)
         defer { lab.stop() }
-        let pid = try #require(pid_t(try String(contentsOfFile: "\(lab.lab.directory)/nodes/lab-1/pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
-        kill(pid, SIGTERM)
-        for _ in 0..<150 where Lab.answers("127.0.0.11", port: 22) { usleep(100_000) }
+        try lab.powerOff(lab.nodes[0])
         let inventory = "\(lab.directory.path)/lab.yml"
         try lab.lab.inventory(lab.nodes).write(toFile: inventory, atomically: true, encoding: .utf8)
         let stopped = try run(CommandLineTests.binary, ["apply", "--inventory", inventory, "--batch", "1", "--max-fail", "0"])

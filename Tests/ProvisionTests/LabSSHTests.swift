@@ -23,6 +23,20 @@ final class RunningLab {
         .init(host: node.address, keyFile: lab.keyFile, knownHosts: knownHosts ?? lab.knownHosts, connectTimeout: .seconds(5), acceptNewHostKey: accept)
     }
 
+    /// The pid of a node's systemd-nspawn, as `lab up` recorded it.
+    func nspawnPid(_ node: Lab.Node) throws -> pid_t {
+        let text = try String(contentsOfFile: "\(lab.directory)/nodes/\(node.name)/pid", encoding: .utf8)
+        return try #require(pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)))
+    }
+
+    /// Powers a node off (nspawn passes SIGTERM on as a shutdown request) and waits until its
+    /// sshd no longer answers.
+    func powerOff(_ node: Lab.Node) throws {
+        kill(try nspawnPid(node), SIGTERM)
+        for _ in 0..<150 where Lab.answers(node.address, port: 22) { usleep(100_000) }
+        #expect(!Lab.answers(node.address, port: 22), "\(node.name) still answers after power-off")
+    }
+
     func stop() {
         try? lab.down { _ in }
         directory.remove()
@@ -102,19 +116,14 @@ struct LabSSHTests {
         #expect(up.status == 0, "\(up.output)")
         #expect(up.output.contains("hostname            lab-2"))
 
-        // Power lab-2 off (nspawn passes SIGTERM on as a shutdown request).
-        let pid = try #require(pid_t(try String(contentsOfFile: "\(lab.lab.directory)/nodes/lab-2/pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
-        kill(pid, SIGTERM)
-        for _ in 0..<150 where Lab.answers("127.0.0.12", port: 22) { usleep(100_000) }
-        #expect(!Lab.answers("127.0.0.12", port: 22))
+        try lab.powerOff(lab.nodes[1])
         let down = try run(CommandLineTests.binary, ["facts", "lab-2", "--inventory", inventory])
         #expect(down.status == 4)
         #expect(down.output.contains("lab-2: 127.0.0.12:22: cannot connect"))
 
         // A node whose nspawn is killed outright leaves its processes behind; lab up over such
         // leftovers recovers, and lab down then unmounts everything.
-        let first = try #require(pid_t(try String(contentsOfFile: "\(lab.lab.directory)/nodes/lab-1/pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
-        kill(first, SIGKILL)
+        kill(try lab.nspawnPid(lab.nodes[0]), SIGKILL)
         _ = try lab.lab.up(count: 2) { _ in }
         #expect(lab.lab.status().allSatisfy { $0.running && $0.sshAnswers })
         try lab.lab.down { _ in }
