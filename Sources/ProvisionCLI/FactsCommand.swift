@@ -32,7 +32,7 @@ struct FactsCommand: AsyncParsableCommand {
             }
             let facts: HostFacts
             do {
-                let result = try connection.execute(HostFacts.probe)
+                let result = try connection.executeAsRoot(HostFacts.probe)
                 facts = try HostFacts.parse(result.stdout)
             } catch {
                 throw Failure.failed("\(host.name): \(error)")

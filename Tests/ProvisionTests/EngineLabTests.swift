@@ -50,7 +50,7 @@ extension LabSSHTests {
         #expect(try ssh(lab, lab.nodes[1], "cat /etc/ssh/sshd_config.d/50-provision.conf").stdout.contains("PasswordAuthentication no"))
         // The admin user from vars.admins logs in with its key. (A user's first login starts its
         // systemd user instance, slow when qemu boots share the two cores: a longer timeout.)
-        let admin = try SSHConnection(.init(host: lab.nodes[0].address, user: "ops", keyFile: lab.lab.keyFile,
+        let admin = try SSHConnection(.init(host: lab.nodes[0].address, user: "ops", identities: [.keyFile(lab.lab.keyFile)],
                                             knownHosts: lab.lab.knownHosts, connectTimeout: .seconds(60)))
         #expect(try admin.execute("id -nG").stdout == "ops adm\n")
     }

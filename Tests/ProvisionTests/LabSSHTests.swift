@@ -20,7 +20,7 @@ final class RunningLab {
     }
 
     func options(_ node: Lab.Node, knownHosts: String? = nil, accept: Bool = false) -> SSHConnection.Options {
-        .init(host: node.address, keyFile: lab.keyFile, knownHosts: knownHosts ?? lab.knownHosts, connectTimeout: .seconds(5), acceptNewHostKey: accept)
+        .init(host: node.address, identities: [.keyFile(lab.keyFile)], knownHosts: knownHosts ?? lab.knownHosts, connectTimeout: .seconds(5), acceptNewHostKey: accept)
     }
 
     /// The pid of a node's systemd-nspawn, as `lab up` recorded it.

@@ -3,8 +3,8 @@ import Foundation
 import Provision
 
 /// A file with exact content, mode, owner and group. The content is rendered on the controller
-/// and travels base64-encoded; it is written to a temporary file beside the target and renamed
-/// over it, so a failure never leaves a half-written file.
+/// and travels on the fix's stdin; it is written to a temporary file beside the target and
+/// renamed over it, so a failure never leaves a half-written file.
 public struct FileResource: Resource {
     public var path: String
     public var content: String
@@ -64,19 +64,28 @@ public struct FileResource: Resource {
 
     public var desiredContent: String? { content }
 
-    public var fix: String {
-        let file = Shell.quote(path)
-        let encoded = Data(content.utf8).base64EncodedString()
-        return """
-            tmp=$(mktemp \(Shell.quote(path + ".provision-XXXXXX")))
-            trap 'rm -f "$tmp"' EXIT
-            printf '%s' \(Shell.quote(encoded)) | base64 -d > "$tmp"
-            chmod \(Shell.quote(mode)) "$tmp"
-            chown \(Shell.quote("\(owner):\(group)")) "$tmp"
-            mv -f "$tmp" \(file)
-            trap - EXIT
-            """
+    public var fixInput: String? { content }
+
+    public var fix: String { write(from: "cat") }
+
+    /// The fix's commands, with `source` the shell command that prints the content (`cat` of
+    /// stdin for the file resource itself; an inline `printf` where a resource writes several
+    /// small files). Content that arrives altered or cut short is never renamed into place.
+    func write(from source: String) -> String {
+        """
+        tmp=$(mktemp \(Shell.quote(path + ".provision-XXXXXX")))
+        trap 'rm -f "$tmp"' EXIT
+        \(source) > "$tmp"
+        [ "$(sha256sum < "$tmp" | cut -c1-64)" = \(digest) ] || { echo "\(path): content arrived incomplete" >&2; exit 1; }
+        chmod \(Shell.quote(mode)) "$tmp"
+        chown \(Shell.quote("\(owner):\(group)")) "$tmp"
+        mv -f "$tmp" \(Shell.quote(path))
+        trap - EXIT
+        """
     }
+
+    /// The fix with the content inline (for small files written as part of another resource).
+    var inlineWrite: String { write(from: "printf '%s' \(Shell.quote(content))") }
 }
 
 /// The hex SHA-256 of text, as `sha256sum` prints it on the host.

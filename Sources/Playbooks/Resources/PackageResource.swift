@@ -1,33 +1,55 @@
 import Provision
 
-/// A Debian package (apt): installed, at an exact version, or absent. The package lists are
-/// refreshed only when an install cannot find what it needs.
+/// A package, through apt (Debian, Ubuntu) or dnf (Rocky, RHEL, AlmaLinux): installed, at an
+/// exact version, or absent. apt's package lists are refreshed only when an install cannot
+/// find what it needs.
 public struct PackageResource: Resource {
     public enum State: Sendable, Equatable {
         case present
+        /// apt: the Debian version (`1:7.2+dfsg-7`); dnf: `VERSION-RELEASE` (`8.2.0-11.el9`).
         case version(String)
         case absent
     }
 
+    public enum Manager: String, Sendable {
+        case apt, dnf
+
+        /// The package manager of an OS family.
+        public init(_ family: OperatingSystem.Family) {
+            switch family {
+            case .debian, .ubuntu: self = .apt
+            case .rocky, .rhel, .almalinux: self = .dnf
+            }
+        }
+    }
+
     public var package: String
     public var state: State
+    public var manager: Manager
 
-    public init(_ package: String, _ state: State = .present) {
+    public init(_ package: String, _ state: State = .present, manager: Manager = .apt) {
         self.package = package
         self.state = state
+        self.manager = manager
     }
 
     public var kind: String { "package" }
     public var name: String { package }
 
+    /// Prints `STATUS|VERSION`; the status is `install ok installed` (dpkg's words) or
+    /// `installed` (rpm) when the package is there.
     public var probe: String {
-        "dpkg-query -W -f='${Status}|${Version}\\n' \(Shell.quote(package)) 2>/dev/null || echo 'not-installed|'"
+        let package = Shell.quote(self.package)
+        return switch manager {
+        case .apt: "dpkg-query -W -f='${Status}|${Version}\\n' \(package) 2>/dev/null || echo 'not-installed|'"
+        case .dnf: "if rpm -q --quiet \(package); then rpm -q --qf 'installed|%{VERSION}-%{RELEASE}\\n' \(package) | head -n1; else echo 'not-installed|'; fi"
+        }
     }
 
     public func compare(probed: String) -> Comparison {
         let parts = probed.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 2 else { return .unknown("unexpected probe output: '\(probed.prefix(120))'") }
-        let installed = parts[0] == "install ok installed"
+        let installed = parts[0] == "install ok installed" || parts[0] == "installed"
         switch state {
         case .present: return installed ? .inSync : .change("install")
         case .version(let wanted): return installed && parts[1] == wanted ? .inSync : .change(installed ? "\(parts[1]) → \(wanted)" : "install \(wanted)")
@@ -36,6 +58,10 @@ public struct PackageResource: Resource {
     }
 
     public var fix: String {
+        if manager == .dnf {
+            let target = if case .version(let version) = state { "\(package)-\(version)" } else { package }
+            return state == .absent ? "dnf -q -y remove \(Shell.quote(package))" : "dnf -q -y install \(Shell.quote(target)) || dnf -q -y downgrade \(Shell.quote(target))"
+        }
         let apt = "DEBIAN_FRONTEND=noninteractive apt-get -q -y -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold"
         switch state {
         case .present, .version:

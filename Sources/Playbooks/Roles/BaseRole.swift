@@ -1,18 +1,23 @@
 import Provision
 
-/// `base`: what every host gets. sshd hardened (keys only), journald bounded, kernel
-/// settings persisted, time servers configured, and a motd that says who manages the host.
+/// `base`: what every host gets. sshd hardened (keys only), journald bounded, kernel settings
+/// set live and persisted, a time-sync daemon on the site's servers, admin users, and a motd
+/// that says who manages the host.
 ///
 /// Vars: `time_servers` (list, default the Debian pool), `journald_max_use` (default `1G`),
 /// `admins` (a mapping from user name to a list of SSH public keys: each becomes a user in
-/// group `adm` with exactly those keys).
+/// group `adm` with exactly those keys), `lab` (`true` on the lab's container nodes: kernel
+/// settings are persisted but not set live, and the time-sync daemon, which systemd does not
+/// run in containers, is configured and enabled but not started).
 enum BaseRole {
     static let role = Role(name: "base") { host in
-        let timeServers = host.strings("time_servers", default: ["0.debian.pool.ntp.org", "1.debian.pool.ntp.org"])
+        let lab = host.flag("lab")
         let journaldMaxUse = host.string("journald_max_use", default: "1G")
         let admins: [any Resource] = host.mapping("admins").sorted { $0.key < $1.key }.map { name, keys in
             UserResource(name, groups: ["adm"], authorizedKeys: keys.strings)
         }
+        let sysctls: [any Resource] = [("kernel.panic", "10"), ("kernel.sysrq", "176"), ("net.ipv4.conf.all.rp_filter", "1"), ("vm.swappiness", "10")]
+            .map { SysctlResource($0, $1, runtime: !lab) }
         return HostPlaybook(
             resources: admins + [
                 FileResource("/etc/motd", content: "\(host.fqdn): managed by provision (roles: \(host.roles.joined(separator: ", "))).\n"),
@@ -33,25 +38,47 @@ enum BaseRole {
                     Compress=yes
 
                     """, notifies: ["restart journald"]),
+            ] + timeSync(host, lab: lab) + sysctls,
+            handlers: [
+                Handler(name: "reload ssh", command: "systemctl reload ssh"),
+                Handler(name: "restart journald", command: "systemctl restart systemd-journald"),
+                Handler(name: "restart timesyncd", command: "systemctl restart systemd-timesyncd"),
+                Handler(name: "restart chronyd", command: "systemctl restart chronyd"),
+            ])
+    }
+
+    /// systemd-timesyncd where apt is the package manager, chrony where dnf is (what each
+    /// family installs by default), pointed at `time_servers`.
+    static func timeSync(_ host: Host, lab: Bool) -> [any Resource] {
+        let servers = host.strings("time_servers", default: ["0.debian.pool.ntp.org", "1.debian.pool.ntp.org"])
+        switch PackageResource.Manager(host.os.family) {
+        case .apt:
+            return [
+                PackageResource("systemd-timesyncd"),
                 DirectoryResource("/etc/systemd/timesyncd.conf.d"),
                 FileResource("/etc/systemd/timesyncd.conf.d/50-provision.conf", content: """
                     # Managed by provision (role base).
                     [Time]
-                    NTP=\(timeServers.joined(separator: " "))
+                    NTP=\(servers.joined(separator: " "))
+                    FallbackNTP=
 
-                    """),
-                FileResource("/etc/sysctl.d/50-provision.conf", content: """
+                    """, notifies: lab ? [] : ["restart timesyncd"]),
+                ServiceResource("systemd-timesyncd", running: !lab),
+            ]
+        case .dnf:
+            return [
+                PackageResource("chrony", manager: .dnf),
+                FileResource("/etc/chrony.conf", content: """
                     # Managed by provision (role base).
-                    kernel.panic = 10
-                    kernel.sysrq = 176
-                    net.ipv4.conf.all.rp_filter = 1
-                    vm.swappiness = 10
+                    \(servers.map { "server \($0) iburst" }.joined(separator: "\n"))
+                    driftfile /var/lib/chrony/drift
+                    makestep 1.0 3
+                    rtcsync
+                    logdir /var/log/chrony
 
-                    """),
-            ],
-            handlers: [
-                Handler(name: "reload ssh", command: "systemctl reload ssh"),
-                Handler(name: "restart journald", command: "systemctl restart systemd-journald"),
-            ])
+                    """, notifies: ["restart chronyd"]),
+                ServiceResource("chronyd"),
+            ]
+        }
     }
 }

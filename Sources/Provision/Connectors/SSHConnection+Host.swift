@@ -1,12 +1,22 @@
 import Foundation
 
 extension SSHConnection.Options {
-    /// How to reach an inventory host: its address and `ssh` settings, with OpenSSH's defaults
-    /// (`~/.ssh/id_ed25519`, `~/.ssh/known_hosts`) where the inventory says nothing.
-    public init(for host: Host, connectTimeout: Duration = .seconds(10), acceptNewHostKey: Bool = false) {
+    /// How to reach an inventory host: its address and `ssh` settings. Without an `ssh.key`,
+    /// as OpenSSH does: the ssh-agent (when `SSH_AUTH_SOCK` is set), then `~/.ssh/id_ed25519`,
+    /// `id_ecdsa` and `id_rsa` where they exist; known hosts default to `~/.ssh/known_hosts`.
+    public init(for host: Host, connectTimeout: Duration = .seconds(10), acceptNewHostKey: Bool = false,
+                environment: [String: String] = ProcessInfo.processInfo.environment) {
         let home = NSHomeDirectory()
-        self.init(host: host.network.address.description, port: host.ssh.port, user: host.ssh.user,
-                  keyFile: host.ssh.key ?? "\(home)/.ssh/id_ed25519", knownHosts: host.ssh.knownHosts ?? "\(home)/.ssh/known_hosts",
+        var identities: [SSHConnection.Identity]
+        if let key = host.ssh.key {
+            identities = [.keyFile(key)]
+        } else {
+            identities = environment["SSH_AUTH_SOCK"].map { [.agent(socket: $0)] } ?? []
+            identities += ["id_ed25519", "id_ecdsa", "id_rsa"].map { "\(home)/.ssh/\($0)" }
+                .filter { FileManager.default.fileExists(atPath: $0) }.map { .keyFile($0) }
+        }
+        self.init(host: host.network.address.description, port: host.ssh.port, user: host.ssh.user, identities: identities,
+                  knownHosts: host.ssh.knownHosts ?? "\(home)/.ssh/known_hosts",
                   connectTimeout: connectTimeout, acceptNewHostKey: acceptNewHostKey)
     }
 }

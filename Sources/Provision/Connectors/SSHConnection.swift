@@ -15,28 +15,37 @@ public struct SSHError: Error, CustomStringConvertible, Sendable {
 
 /// One SSH session to one host over libssh2: connect with a timeout, verify the host key
 /// against OpenSSH known_hosts (strict unless new keys are explicitly accepted), authenticate
-/// with a key file, run commands. libssh2 sessions are not thread-safe: a connection belongs
+/// with ssh-agent or key files, run commands (as root through `sudo -n` when logged in as
+/// another user). libssh2 sessions are not thread-safe: a connection belongs
 /// to one task at a time, which is why this type is not Sendable.
 ///
 /// This is the only file that imports CLibSSH2.
 public final class SSHConnection {
+    /// A way to prove who we are, tried in order until the server accepts one.
+    public enum Identity: Sendable, Equatable {
+        /// A private key file (ed25519, ECDSA or RSA; unencrypted: runs are unattended).
+        case keyFile(String)
+        /// Every key the ssh-agent listening on this socket (`SSH_AUTH_SOCK`) holds.
+        case agent(socket: String)
+    }
+
     public struct Options: Sendable {
         public var host: String
         public var port: Int
         public var user: String
-        public var keyFile: String
+        public var identities: [Identity]
         public var knownHosts: String
         public var connectTimeout: Duration
         public var commandTimeout: Duration
         /// Accept and record a host key that known_hosts does not have (never a changed one).
         public var acceptNewHostKey: Bool
 
-        public init(host: String, port: Int = 22, user: String = "root", keyFile: String, knownHosts: String,
+        public init(host: String, port: Int = 22, user: String = "root", identities: [Identity], knownHosts: String,
                     connectTimeout: Duration = .seconds(10), commandTimeout: Duration = .seconds(300), acceptNewHostKey: Bool = false) {
             self.host = host
             self.port = port
             self.user = user
-            self.keyFile = keyFile
+            self.identities = identities
             self.knownHosts = knownHosts
             self.connectTimeout = connectTimeout
             self.commandTimeout = commandTimeout
@@ -146,9 +155,54 @@ public final class SSHConnection {
     }
 
     private func authenticate() throws(SSHError) {
-        guard provision_ssh2_userauth_publickey_fromfile(session, options.user, options.keyFile, nil) == 0 else {
-            throw SSHError(kind: .authentication, message: "\(target): public key authentication with \(options.keyFile) failed: \(lastError())")
+        var tried: [String] = []
+        for identity in options.identities {
+            switch identity {
+            case .keyFile(let path):
+                if provision_ssh2_userauth_publickey_fromfile(session, options.user, path, nil) == 0 { return }
+                tried.append("key \(path) (\(lastError()))")
+            case .agent(let socket):
+                if authenticateWithAgent(socket: socket, tried: &tried) { return }
+            }
         }
+        let what = tried.isEmpty ? "no identity to offer (set ssh.key in the inventory, or run an ssh-agent)" : tried.joined(separator: "; ")
+        throw SSHError(kind: .authentication, message: "\(target): public key authentication failed: \(what)")
+    }
+
+    /// Offers each key of the agent in turn; false (with what went wrong in `tried`) if none was accepted.
+    private func authenticateWithAgent(socket: String, tried: inout [String]) -> Bool {
+        guard let agent = libssh2_agent_init(session) else {
+            tried.append("ssh-agent (\(lastError()))")
+            return false
+        }
+        defer { libssh2_agent_free(agent) }
+        libssh2_agent_set_identity_path(agent, socket)
+        guard libssh2_agent_connect(agent) == 0 else {
+            tried.append("ssh-agent at \(socket) (cannot connect: \(lastError()))")
+            return false
+        }
+        defer { libssh2_agent_disconnect(agent) }
+        guard libssh2_agent_list_identities(agent) == 0 else {
+            tried.append("ssh-agent (cannot list its keys: \(lastError()))")
+            return false
+        }
+        var previous: UnsafeMutablePointer<libssh2_agent_publickey>?
+        var current: UnsafeMutablePointer<libssh2_agent_publickey>?
+        var offered = 0
+        while libssh2_agent_get_identity(agent, &current, previous) == 0, let identity = current {
+            offered += 1
+            if libssh2_agent_userauth(agent, options.user, identity) == 0 { return true }
+            previous = identity
+        }
+        tried.append(offered == 0 ? "ssh-agent (it holds no keys)" : "ssh-agent (none of its \(offered) keys was accepted)")
+        return false
+    }
+
+    /// Runs a script as root: as it is when logged in as root, else through `sudo -n` (never
+    /// a password prompt: a user without passwordless sudo fails with sudo's own message).
+    /// stdin gets `input`.
+    public func executeAsRoot(_ script: String, input: String? = nil) throws(SSHError) -> Result {
+        try execute(options.user == "root" ? script : "sudo -n -- sh -c \(Shell.quote(script))", input: input)
     }
 
     /// Runs one command on one new exec channel; stdin gets `input` (then EOF).

@@ -128,8 +128,15 @@ public enum Engine {
         let sections: [ProbeScript.Section?]
         var contents: [Int: String] = [:]
         do {
-            let result = try connection.execute(ProbeScript.script(probes: probes))
+            let result = try connection.executeAsRoot(ProbeScript.script(probes: probes))
             let all = ProbeScript.split(result.stdout, count: probes.count)
+            // Not one section: the script never ran (sudo refused, no POSIX shell). The state
+            // is unknown, and that is the host's problem, not each resource's.
+            if !probes.isEmpty, all.allSatisfy({ $0 == nil }) {
+                let reason = (result.stderr + result.stdout).trimmingCharacters(in: .whitespacesAndNewlines)
+                report.unreachable = "the probe script did not run (exit \(result.status)): \(reason.suffix(500))"
+                return
+            }
             sections = Array(all.prefix(resources.count))
             for (offset, index) in contentIndices.enumerated() {
                 contents[index] = all[resources.count + offset].flatMap { Data(base64Encoded: $0.output) }.map { String(decoding: $0, as: UTF8.self) } ?? ""
@@ -163,7 +170,7 @@ public enum Engine {
                 outcome.state = .drift(summary)
             case .change(let summary):
                 do {
-                    let result = try connection.execute("set -e\n" + resource.fix)
+                    let result = try connection.executeAsRoot("set -e\n" + resource.fix, input: resource.fixInput)
                     if result.status == 0 {
                         outcome.state = .changed(summary)
                         notified += resource.notifies.filter { !notified.contains($0) }
@@ -184,7 +191,7 @@ public enum Engine {
                 continue
             }
             do {
-                let result = try connection.execute("set -e\n" + handler.command)
+                let result = try connection.executeAsRoot("set -e\n" + handler.command)
                 if result.status == 0 { report.handlersRun.append(name) } else {
                     report.handlerFailures.append("\(name): exit \(result.status): \((result.stderr + result.stdout).suffix(500))")
                 }

@@ -14,6 +14,9 @@ public protocol Resource: Sendable {
     func compare(probed: String) -> Comparison
     /// Commands that bring the host to the desired state; a non-zero exit is a failure.
     var fix: String { get }
+    /// What the fix reads on stdin: file content travels this way, so its size is not bound
+    /// by the limit on one command line.
+    var fixInput: String? { get }
     /// Handlers to run (once, after all resources) when this resource changed.
     var notifies: [String] { get }
     /// Whether apply runs the fix when the state is unknown (an unguarded command).
@@ -28,6 +31,7 @@ public protocol Resource: Sendable {
 
 extension Resource {
     public var notifies: [String] { [] }
+    public var fixInput: String? { nil }
     public var appliesWhenUnknown: Bool { false }
     public var contentProbe: String? { nil }
     public var desiredContent: String? { nil }

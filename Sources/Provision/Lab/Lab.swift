@@ -281,7 +281,7 @@ public struct Lab: Sendable {
               disk: {devices: [/dev/vda], layout: plain}
               network: {prefix: 8}
               roles: [base]
-              vars: {time_servers: [127.0.0.1], virt_type: qemu\(admins)}
+              vars: {lab: "true", time_servers: [127.0.0.1], virt_type: qemu\(admins)}
               ssh: {user: root, port: 22, key: \(keyFile), known_hosts: \(knownHosts)}
             hosts:
 

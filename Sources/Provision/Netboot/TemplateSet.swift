@@ -1,5 +1,4 @@
 import Foundation
-import Mustache
 
 /// The Mustache templates that rendering uses: the built-in set shipped with provision, each
 /// replaced by a site's file of the same relative path when the inventory names a directory.
@@ -15,11 +14,7 @@ public struct TemplateSet: Sendable {
         "install/debian/preseed.cfg", "install/rhel/ks.cfg", "install/ubuntu/user-data", "install/ubuntu/meta-data",
     ]
 
-    /// Templates render text, not HTML: the pragma switches off swift-mustache's HTML escaping.
-    /// It is put on the first line without a newline so line numbers stay the user's.
-    private static let textPragma = "{{% CONTENT_TYPE: TEXT}}"
-
-    private var templates: [String: MustacheTemplate]
+    private var templates: [String: TextTemplate]
 
     /// The directory of built-in templates: `PROVISION_TEMPLATES`; else `share/provision/templates`
     /// beside an installed binary's `bin/`; else the source checkout's top-level `templates/`
@@ -34,7 +29,7 @@ public struct TemplateSet: Sendable {
     }
 
     public init(builtIn: String = TemplateSet.builtInDirectory, override: String? = nil) throws(DiagnosticsError) {
-        var templates: [String: MustacheTemplate] = [:]
+        var templates: [String: TextTemplate] = [:]
         var diagnostics: [Diagnostic] = []
         var sources = SourceTexts()
         for name in Self.names {
@@ -48,13 +43,9 @@ public struct TemplateSet: Sendable {
             }
             sources.add(file: path, text: text)
             do {
-                templates[name] = try MustacheTemplate(string: Self.textPragma + text)
-            } catch let error as MustacheTemplate.ParserError {
-                let line = error.context.lineNumber
-                let column = error.context.columnNumber - (line == 1 ? Self.textPragma.count : 0)
-                diagnostics.append(.error("template syntax: \(Self.explain(error.error))", at: SourceLocation(file: path, line: line, column: max(1, column))))
+                templates[name] = try TextTemplate(text, path: path)
             } catch {
-                diagnostics.append(.error("template syntax: \(error)", at: SourceLocation(file: path, line: 1, column: 1)))
+                diagnostics += error.diagnostics
             }
         }
         if !diagnostics.isEmpty { throw DiagnosticsError(diagnostics, sources: sources) }
@@ -64,15 +55,5 @@ public struct TemplateSet: Sendable {
     public func render(_ name: String, _ context: [String: Any]) -> String {
         guard let template = templates[name] else { preconditionFailure("template \(name) is not in TemplateSet.names") }
         return template.render(context)
-    }
-
-    private static func explain(_ error: any Error) -> String {
-        switch error as? MustacheTemplate.Error {
-        case .sectionCloseNameIncorrect: "a section is closed with a different name than it was opened with"
-        case .unfinishedName: "a tag is not closed with }}"
-        case .expectedSectionEnd: "a section {{#name}} is never closed with {{/name}}"
-        case .invalidSetDelimiter: "a set-delimiter tag is malformed"
-        default: "\(error)"
-        }
     }
 }

@@ -1,0 +1,51 @@
+import Provision
+
+/// A file whose content is a Mustache template rendered on the controller with the host's
+/// settings and vars (Ansible's rule: only the result travels). In every other way it is a
+/// `file`: compared by content, mode and owner, written atomically.
+///
+/// The template sees `host` (name), `fqdn`, `address`, `roles`, and every var by its name.
+public struct TemplateResource: Resource {
+    public var file: FileResource
+    public var template: String
+
+    public init(_ path: String, template: TextTemplate, for host: Host, mode: String = "0644",
+                owner: String = "root", group: String = "root", notifies: [String] = [], sensitive: Bool = false) {
+        self.template = template.path
+        file = FileResource(path, content: template.render(host.templateContext), mode: mode, owner: owner, group: group,
+                            notifies: notifies, sensitive: sensitive)
+    }
+
+    public var kind: String { "template" }
+    public var name: String { file.path }
+    public var probe: String { file.probe }
+    public func compare(probed: String) -> Comparison { file.compare(probed: probed) }
+    public var fix: String { file.fix }
+    public var fixInput: String? { file.fixInput }
+    public var notifies: [String] { file.notifies }
+    public var contentProbe: String? { file.contentProbe }
+    public var desiredContent: String? { file.desiredContent }
+    public var sensitive: Bool { file.sensitive }
+}
+
+extension Host {
+    /// What templates see: the host's identity and its vars (lists and mappings as such).
+    public var templateContext: [String: Any] {
+        var context: [String: Any] = vars.mapValues(\.templateValue)
+        context["host"] = name
+        context["fqdn"] = fqdn
+        context["address"] = network.address.description
+        context["roles"] = roles
+        return context
+    }
+}
+
+extension VarValue {
+    var templateValue: Any {
+        switch self {
+        case .string(let text): text
+        case .list(let items): items.map(\.templateValue)
+        case .map(let entries): entries.mapValues(\.templateValue)
+        }
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+@testable import Playbooks
+import Testing
+@testable import Provision
+
+/// Every resource type's life on a real node: converged from scratch, in sync on the second
+/// apply, a hand change found by `check` (naming exactly that resource) and repaired.
+extension LabSSHTests {
+    /// Applies `playbook`, applies again (nothing may change), runs `handChange` on the node,
+    /// expects `check` to name exactly `drifted`, applies again and expects a clean check.
+    func convergeCycle(_ lab: RunningLab, _ playbook: HostPlaybook, handChange: String, drifted: [String],
+                       sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
+        let applied = Engine.run(try targets(lab, playbook), options: .init(mode: .apply))
+        #expect(applied[0].changed.map(\.id) == playbook.resources.map(\.id), "\(applied[0].resources)", sourceLocation: sourceLocation)
+        let second = Engine.run(try targets(lab, playbook), options: .init(mode: .apply))
+        #expect(RunExitCode.of(second) == 0 && second[0].resources.allSatisfy { $0.state == .inSync }, "\(second[0].resources)",
+                sourceLocation: sourceLocation)
+        let change = try ssh(lab, lab.nodes[0], handChange)
+        #expect(change.status == 0, "hand change failed: \(change.stderr)", sourceLocation: sourceLocation)
+        let check = Engine.run(try targets(lab, playbook), options: .init(mode: .check))
+        #expect(RunExitCode.of(check) == 2, sourceLocation: sourceLocation)
+        #expect(check[0].drifted.map(\.id) == drifted, "\(check[0].resources)", sourceLocation: sourceLocation)
+        let repair = Engine.run(try targets(lab, playbook), options: .init(mode: .apply))
+        #expect(repair[0].changed.map(\.id) == drifted, sourceLocation: sourceLocation)
+        #expect(RunExitCode.of(Engine.run(try targets(lab, playbook), options: .init(mode: .check))) == 0, sourceLocation: sourceLocation)
+    }
+
+    @Test("template, sysctl (persisted; /proc/sys is read-only in the lab), kernel module and a 300 KB file: converge, no-op, drift, repair")
+    func filesTemplatesSysctlModules() throws {
+        let lab = try RunningLab(count: 1)
+        defer { lab.stop() }
+        let host = try #require(try targets(lab, HostPlaybook(resources: [], handlers: [])).first?.host)
+        let template = try TextTemplate("# {{fqdn}}\nservers:{{#time_servers}} {{.}}{{/time_servers}}\n", path: "chrony.mustache")
+        let big = String(repeating: "0123456789abcdef\n", count: 18_000)  // beyond one command line's limit
+        let playbook = HostPlaybook(resources: [
+            TemplateResource("/etc/provision-template.conf", template: template, for: host),
+            SysctlResource("vm.swappiness", "10", runtime: false),
+            KernelModuleResource("overlay", options: ["redirect_dir=off"]),
+            FileResource("/var/tmp/provision-big", content: big, mode: "0600"),
+        ], handlers: [])
+        try convergeCycle(lab, playbook, handChange: """
+            echo 'vm.swappiness = 60' > /etc/sysctl.d/60-provision-vm.swappiness.conf
+            rm /etc/modprobe.d/provision-overlay.conf
+            echo tampered >> /etc/provision-template.conf
+            """, drifted: ["template:/etc/provision-template.conf", "sysctl:vm.swappiness", "kernel-module:overlay"])
+        let node = lab.nodes[0]
+        #expect(try ssh(lab, node, "cat /etc/provision-template.conf").stdout == "# lab-1.lab.provision.test\nservers: 127.0.0.1\n")
+        #expect(try ssh(lab, node, "sha256sum < /var/tmp/provision-big | cut -c1-64").stdout == sha256Hex(big) + "\n")
+        #expect(try ssh(lab, node, "cat /etc/modprobe.d/provision-overlay.conf /etc/modules-load.d/provision-overlay.conf").stdout
+                == "# Managed by provision.\noptions overlay redirect_dir=off\n# Managed by provision.\noverlay\n")
+    }
+
+    @Test("package repository (apt): a deb822 source signed by Debian's keyring, its lists fetched at once; drift repaired")
+    func aptRepository() throws {
+        let lab = try RunningLab(count: 1)
+        defer { lab.stop() }
+        let playbook = HostPlaybook(resources: [
+            PackageRepositoryResource(apt: "backports", uris: ["http://deb.debian.org/debian"], suites: ["bookworm-backports"],
+                                      components: ["main"], key: .keyring("/usr/share/keyrings/debian-archive-keyring.gpg")),
+        ], handlers: [])
+        try convergeCycle(lab, playbook, handChange: "sed -i 's/Components: main/Components: main contrib/' /etc/apt/sources.list.d/provision-backports.sources",
+                          drifted: ["repository:backports"])
+        let policy = try ssh(lab, lab.nodes[0], "apt-cache policy")
+        #expect(policy.stdout.contains("bookworm-backports/main"), "apt knows the new source: \(policy.stdout)")
+    }
+
+    @Test("a non-root login converges through sudo -n; a user without passwordless sudo is refused with sudo's reason")
+    func sudoForNonRootUsers() throws {
+        let lab = try RunningLab(count: 1)
+        defer { lab.stop() }
+        let publicKey = try String(contentsOfFile: lab.lab.keyFile + ".pub", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let setup = HostPlaybook(resources: [
+            PackageResource("sudo"),
+            UserResource("deployer", authorizedKeys: [publicKey]),
+            UserResource("visitor", authorizedKeys: [publicKey]),
+            FileResource("/etc/sudoers.d/deployer", content: "deployer ALL=(ALL) NOPASSWD: ALL\n", mode: "0440"),
+        ], handlers: [])
+        #expect(RunExitCode.of(Engine.run(try targets(lab, setup), options: .init(mode: .apply))) == 2)
+
+        func logins(as user: String, _ playbook: HostPlaybook) throws -> [Engine.Target] {
+            try targets(lab, playbook).map { target in
+                var target = target
+                target.host.ssh.user = user
+                return target
+            }
+        }
+        let playbook = HostPlaybook(resources: [FileResource("/etc/provision-by-sudo", content: "root wrote this\n", mode: "0600")], handlers: [])
+        // A new user's first login starts its systemd user instance: allow for a slow first connect.
+        let options = Engine.Options(mode: .apply, connectTimeout: .seconds(60))
+        let applied = Engine.run(try logins(as: "deployer", playbook), options: options)
+        #expect(applied[0].changed.map(\.id) == ["file:/etc/provision-by-sudo"], "\(applied[0])")
+        #expect(try ssh(lab, lab.nodes[0], "stat -c '%U %a' /etc/provision-by-sudo").stdout == "root 600\n")
+        #expect(RunExitCode.of(Engine.run(try logins(as: "deployer", playbook), options: options)) == 0)
+
+        let refused = Engine.run(try logins(as: "visitor", playbook), options: options)
+        #expect(RunExitCode.of(refused) == 4)
+        let reason = try #require(refused[0].unreachable)
+        #expect(reason.contains("the probe script did not run") && reason.contains("sudo: a password is required"), "\(reason)")
+    }
+
+    @Test("ssh-agent authentication: the agent's key logs in; an agent without keys is refused with what was tried")
+    func agentAuthentication() throws {
+        let lab = try RunningLab(count: 1)
+        defer { lab.stop() }
+        let socket = "\(lab.directory.path)/agent.sock"
+        let agent = try ChildProcess("ssh-agent", ["-D", "-a", socket], outputFile: "\(lab.directory.path)/agent.log")
+        defer { agent.stop() }
+        for _ in 0..<50 where !FileManager.default.fileExists(atPath: socket) { usleep(100_000) }
+        var options = lab.options(lab.nodes[0])
+        options.identities = [.agent(socket: socket)]
+        let empty = #expect(throws: SSHError.self) { try SSHConnection(options) }
+        #expect(empty?.kind == .authentication)
+        #expect(empty?.message.contains("ssh-agent (it holds no keys)") == true, "\(String(describing: empty))")
+
+        let added = try run("ssh-add", [lab.lab.keyFile], environment: ["SSH_AUTH_SOCK": socket])
+        #expect(added.status == 0, "\(added.output)")
+        let connection = try SSHConnection(options)
+        #expect(try connection.execute("id -un").stdout == "root\n")
+    }
+}

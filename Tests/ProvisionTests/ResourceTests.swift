@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+@testable import Playbooks
+@testable import Provision
+
+/// Resources' pure parts against recorded probe output, for the package manager the lab does
+/// not have (dnf) and for what a probe should never be mistaken for.
+@Suite("Resources: compare and fix", .tags(.small))
+struct ResourceTests {
+    @Test("dnf packages: rpm's answers compared, a pinned version installs (or downgrades) that version")
+    func dnfPackage() {
+        let qemu = PackageResource("qemu-kvm", .version("8.2.0-11.el9"), manager: .dnf)
+        #expect(qemu.probe.contains("rpm -q --qf 'installed|%{VERSION}-%{RELEASE}\\n' 'qemu-kvm'"))
+        #expect(qemu.compare(probed: "installed|8.2.0-11.el9") == .inSync)
+        #expect(qemu.compare(probed: "installed|7.2.0-14.el9") == .change("7.2.0-14.el9 → 8.2.0-11.el9"))
+        #expect(qemu.compare(probed: "not-installed|") == .change("install 8.2.0-11.el9"))
+        #expect(qemu.fix == "dnf -q -y install 'qemu-kvm-8.2.0-11.el9' || dnf -q -y downgrade 'qemu-kvm-8.2.0-11.el9'")
+        #expect(PackageResource("nano", .absent, manager: .dnf).fix == "dnf -q -y remove 'nano'")
+        #expect(qemu.compare(probed: "package qemu-kvm is not installed") == .unknown("unexpected probe output: 'package qemu-kvm is not installed'"))
+        #expect(PackageResource.Manager(.rocky) == .dnf && PackageResource.Manager(.ubuntu) == .apt)
+    }
+
+    @Test("dnf repository: one .repo file with gpgcheck on; its metadata fetched when it changes")
+    func dnfRepository() {
+        let repository = PackageRepositoryResource(dnf: "openstack", description: "OpenStack Caracal", baseURL: "https://mirror.example.net/openstack-caracal/",
+                                                   gpgKey: "file:///etc/pki/rpm-gpg/RPM-GPG-KEY-CentOS-SIG-Cloud")
+        #expect(repository.files.files.map(\.path) == ["/etc/yum.repos.d/provision-openstack.repo"])
+        #expect(repository.files.files[0].content.contains("[openstack]\nname=OpenStack Caracal\nbaseurl=https://mirror.example.net/openstack-caracal/\nenabled=1\ngpgcheck=1\n"))
+        #expect(repository.fix.hasSuffix("dnf -q -y makecache --repo 'openstack'"))
+        #expect(repository.compare(probed: "absent") == .change("/etc/yum.repos.d/provision-openstack.repo: create (210 bytes, mode 0644)"))
+        #expect(repository.compare(probed: "absent\nabsent") == .unknown("expected 1 file probe lines, got 2"))
+    }
+
+    @Test("sysctl: multi-value settings compare whatever the whitespace; a garbled probe is unknown, never in sync")
+    func sysctlCompare() {
+        let resource = SysctlResource("net.ipv4.tcp_rmem", "4096  131072 6291456", directory: "/etc/sysctl.d")
+        let fileLine = "present 644 root root " + sha256Hex("# Managed by provision.\nnet.ipv4.tcp_rmem = 4096 131072 6291456\n")
+        #expect(resource.compare(probed: "live 4096\t131072\t6291456\n" + fileLine) == .inSync)
+        #expect(resource.compare(probed: "live 4096\t87380\t6291456\n" + fileLine) == .change("live 4096 87380 6291456 → 4096 131072 6291456"))
+        #expect(resource.compare(probed: "") == .unknown("unexpected probe output: ''"))
+        #expect(resource.compare(probed: "Permission denied\n" + fileLine) == .unknown("unexpected probe output: 'Permission denied'"))
+    }
+
+    @Test("without ssh.key: the agent first (when SSH_AUTH_SOCK is set), then OpenSSH's default key files; with it, that key only")
+    func identities() throws {
+        var host = try #require(try loadExample().hosts.first)
+        host.ssh.key = nil
+        let agentFirst = SSHConnection.Options(for: host, environment: ["SSH_AUTH_SOCK": "/run/agent.sock"])
+        #expect(agentFirst.identities.first == .agent(socket: "/run/agent.sock"))
+        #expect(!SSHConnection.Options(for: host, environment: [:]).identities.contains(.agent(socket: "/run/agent.sock")))
+        host.ssh.key = "/etc/provision/id_ed25519"
+        #expect(SSHConnection.Options(for: host, environment: ["SSH_AUTH_SOCK": "/run/agent.sock"]).identities == [.keyFile("/etc/provision/id_ed25519")])
+    }
+}

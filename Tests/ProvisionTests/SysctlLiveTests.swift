@@ -1,0 +1,39 @@
+import Foundation
+import Playbooks
+import Testing
+@testable import Provision
+
+/// A sysctl's live path, which the lab cannot show (/proc/sys is read-only in its containers):
+/// the resource's own probe and fix run by sh in a network namespace the test creates, where
+/// `net.*` settings belong to the namespace and are writable. The persisted file goes to a
+/// temporary directory, never the machine's /etc.
+@Suite("sysctl live value in a network namespace", .tags(.medium), .enabled(if: getuid() == 0, "network namespaces need root"))
+struct SysctlLiveTests {
+    @Test("the live value and the file are both compared; a live change by hand is drift; the fix sets both")
+    func liveAndPersisted() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let namespace = "provsysctl\(getpid() % 100_000)"
+        _ = try run("ip", ["netns", "add", namespace])
+        defer { _ = try? run("ip", ["netns", "del", namespace]) }
+        func sh(_ script: String) throws -> String {
+            let result = try run("ip", ["netns", "exec", namespace, "sh", "-c", script])
+            #expect(result.status == 0, "\(script): \(result.output)")
+            return result.output
+        }
+        let resource = SysctlResource("net.ipv4.ip_forward", "1", directory: directory.path)
+        func compare() throws -> Comparison { resource.compare(probed: try sh(resource.probe).trimmingCharacters(in: .newlines)) }
+
+        #expect(try sh("cat /proc/sys/net/ipv4/ip_forward") == "0\n", "a new namespace starts with forwarding off")
+        #expect(try compare() == .change("live 0 → 1; \(directory.path)/60-provision-net.ipv4.ip_forward.conf: create (48 bytes, mode 0644)"))
+        _ = try sh("set -e\n" + resource.fix)
+        #expect(try sh("cat /proc/sys/net/ipv4/ip_forward") == "1\n")
+        #expect(try compare() == .inSync)
+        _ = try sh("echo 0 > /proc/sys/net/ipv4/ip_forward")
+        #expect(try compare() == .change("live 0 → 1"))
+        _ = try sh("set -e\n" + resource.fix)
+        #expect(try compare() == .inSync)
+        #expect(SysctlResource("net.ipv4.no_such_setting", "1", directory: directory.path).compare(probed: try sh(SysctlResource("net.ipv4.no_such_setting", "1").probe).trimmingCharacters(in: .newlines))
+                == .unknown("the kernel has no setting net.ipv4.no_such_setting (/proc/sys/net/ipv4/no_such_setting is missing)"))
+    }
+}
