@@ -47,14 +47,14 @@ struct InventoryTests {
         #expect(host.network.vlans == [VLAN(name: "bond0.120", id: 120, link: "bond0")])
         #expect(host.network.bridges == [Bridge(name: "br-mgmt", interfaces: ["bond0.120"])])
         #expect(host.network.netmask.description == "255.255.255.0")
-        #expect(host.bmc?.password == .environment("BMC_PASSWORD"))
+        #expect(host.bmc?.password == Secret(.environment("BMC_PASSWORD")))
     }
 
     @Test("protected and BMC by file reference")
     func protectedAndBMC() throws {
         let inventory = try loadExample()
         #expect(inventory.hosts.filter(\.isProtected).map(\.name) == ["kvm-a06"])
-        #expect(inventory.host(named: "kvm-a05")?.bmc == BMC(kind: .ipmi, address: "10.20.9.15", username: "ADMIN", password: .file("/etc/provision/ipmi-a05")))
+        #expect(inventory.host(named: "kvm-a05")?.bmc == BMC(kind: .ipmi, address: "10.20.9.15", username: "ADMIN", password: Secret(.file("/etc/provision/ipmi-a05"))))
     }
 
     @Test("a directory of files is one inventory; a host in two files is reported with both places")

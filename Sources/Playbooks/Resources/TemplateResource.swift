@@ -44,6 +44,7 @@ extension VarValue {
     var templateValue: Any {
         switch self {
         case .string(let text): text
+        case .secret(let secret): secret.value ?? ""
         case .list(let items): items.map(\.templateValue)
         case .map(let entries): entries.mapValues(\.templateValue)
         }

@@ -40,10 +40,14 @@ public enum Roles {
 }
 
 extension Host {
-    /// A string var, or the default when unset.
+    /// A string var, or the default when unset. A secret var gives its text once resolved
+    /// (`Host.resolvingSecrets`); the engine keeps that text out of every output.
     public func string(_ key: String, default value: String) -> String {
-        if case .string(let text)? = vars[key] { return text }
-        return value
+        switch vars[key] {
+        case .string(let text)?: return text
+        case .secret(let secret)?: return secret.value ?? value
+        default: return value
+        }
     }
 
     /// A boolean var: true when it is the string `true` (vars keep what was written).
@@ -68,6 +72,7 @@ extension VarValue {
     public var strings: [String] {
         switch self {
         case .string(let text): [text]
+        case .secret(let secret): secret.value.map { [$0] } ?? []
         case .list(let items): items.compactMap { if case .string(let text) = $0 { text } else { nil } }
         case .map: []
         }

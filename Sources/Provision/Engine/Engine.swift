@@ -116,7 +116,7 @@ public enum Engine {
         inspectAndFix(target, over: connection, options: options, into: &report)
         report.execs = connection.execCount
         report.seconds = Date().timeIntervalSince(started)
-        return report
+        return report.redacting(target.host.secretValues)
     }
 
     /// One probe exec for all resources; then, when applying, one exec per fix and per handler.
@@ -146,6 +146,7 @@ public enum Engine {
             return
         }
 
+        let secrets = target.host.secretValues.filter { !$0.isEmpty }
         var notified: [String] = []
         var stopped = false
         for (index, (resource, section)) in zip(resources, sections).enumerated() {
@@ -156,7 +157,9 @@ public enum Engine {
                 comparison = .change("run (\(reason))")
             }
             if case .change = comparison, let current = contents[index], let desired = resource.desiredContent {
-                outcome.diff = resource.sensitive ? "(sensitive content: diff hidden)\n"
+                // Content that carries a secret var is sensitive whether or not the role said so.
+                let sensitive = resource.sensitive || secrets.contains { desired.contains($0) || current.contains($0) }
+                outcome.diff = sensitive ? "(sensitive content: diff hidden)\n"
                     : UnifiedDiff.diff(old: current, new: desired, oldName: "a\(resource.name)", newName: "b\(resource.name)")
             }
             switch comparison {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What happened on one host in a check, plan or apply.
 public struct HostReport: Sendable {
     public var host: String
@@ -15,6 +17,32 @@ public struct HostReport: Sendable {
     public init(host: String, notStarted: String? = nil) {
         self.host = host
         self.notStarted = notStarted
+    }
+
+    /// The report with every occurrence of the given secrets masked (remote error output can
+    /// echo what a command was given).
+    public func redacting(_ secrets: [String]) -> HostReport {
+        let secrets = secrets.filter { !$0.isEmpty }
+        guard !secrets.isEmpty else { return self }
+        func mask(_ text: String) -> String {
+            secrets.reduce(text) { $0.replacingOccurrences(of: $1, with: "********") }
+        }
+        var report = self
+        report.unreachable = unreachable.map(mask)
+        report.handlerFailures = handlerFailures.map(mask)
+        for index in report.resources.indices {
+            report.resources[index].name = mask(report.resources[index].name)
+            report.resources[index].diff = report.resources[index].diff.map(mask)
+            report.resources[index].state = switch report.resources[index].state {
+            case .inSync: .inSync
+            case .drift(let text): .drift(mask(text))
+            case .changed(let text): .changed(mask(text))
+            case .failed(let text): .failed(mask(text))
+            case .unknown(let text): .unknown(mask(text))
+            case .skipped(let text): .skipped(mask(text))
+            }
+        }
+        return report
     }
 
     public var drifted: [ResourceOutcome] { resources.filter { if case .drift = $0.state { true } else { false } } }

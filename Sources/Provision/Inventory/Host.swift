@@ -109,16 +109,11 @@ public struct DiskLayout: Sendable, Hashable {
 
 public struct BMC: Sendable, Hashable {
     public enum Kind: String, Sendable, CaseIterable { case redfish, ipmi }
-    /// Where the password comes from: never inline in the inventory.
-    public enum Credential: Sendable, Hashable {
-        case environment(String)
-        case file(String)
-    }
-
     public var kind: Kind
     public var address: String
     public var username: String
-    public var password: Credential
+    /// Never inline in the inventory: an environment variable or a file.
+    public var password: Secret
 }
 
 public struct SSHSettings: Sendable, Hashable {
@@ -133,6 +128,8 @@ public struct SSHSettings: Sendable, Hashable {
 /// An inventory variable, kept as the text the user wrote: roles read them as they need.
 public indirect enum VarValue: Sendable, Hashable {
     case string(String)
+    /// `{secret_env: NAME}` or `{secret_file: PATH}`: read on the controller, never printed.
+    case secret(Secret)
     case list([VarValue])
     case map([String: VarValue])
 }

@@ -359,10 +359,10 @@ struct InventoryBuilder {
         let kind = reader.oneOf(typeNode, what: "'type'", as: BMC.Kind.self)
         let address: String? = kind == .redfish ? url(addressNode, what: "a Redfish 'address'", schemes: ["https", "http"]) : reader.string(addressNode, what: "'address'")
         let username = reader.string(userNode, what: "'username'")
-        var credential: BMC.Credential?
+        var credential: Secret?
         switch (fields["password_env"], fields["password_file"]) {
-        case (let env?, nil): credential = reader.string(env, what: "'password_env'").map { .environment($0) }
-        case (nil, let file?): credential = reader.string(file, what: "'password_file'").map { .file($0) }
+        case (let env?, nil): credential = reader.string(env, what: "'password_env'").map { Secret(.environment($0)) }
+        case (nil, let file?): credential = reader.string(file, what: "'password_file'").map { Secret(.file($0)) }
         case (_?, _?): reader.error("'bmc' has both 'password_env' and 'password_file'; keep one", at: fields.location)
         case (nil, nil) where !node.hasKey("password"): reader.error("'bmc' needs 'password_env' (an environment variable) or 'password_file' (a file holding the password)", at: fields.location)
         case (nil, nil): break  // the inline password is already reported

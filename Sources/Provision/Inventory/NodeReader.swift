@@ -114,6 +114,9 @@ final class NodeReader {
         switch node {
         case .scalar(let scalar): return .string(scalar.text)
         case .sequence(let items, _): return .list(items.map(vars))
+        case .mapping(let pairs, _) where pairs.count == 1 && ["secret_env", "secret_file"].contains(pairs[0].key.text):
+            guard let name = string(pairs[0].value, what: "'\(pairs[0].key.text)'") else { return .string("") }
+            return .secret(Secret(pairs[0].key.text == "secret_env" ? .environment(name) : .file(name)))
         case .mapping(let pairs, _):
             return .map(Dictionary(pairs.map { ($0.key.text, vars($0.value)) }, uniquingKeysWith: { _, last in last }))
         }
