@@ -35,11 +35,12 @@ struct ConvergeOptions: ParsableArguments {
     /// the design brief's code (2 changes/drift, 1 failure, 4 unreachable, combined).
     func run(_ mode: Engine.Mode) throws {
         let inventory = try self.inventory.load()
+        let siteRoles = try self.inventory.loadSiteRoles(of: inventory)
         let hosts: [Provision.Host]
         let targets: [Engine.Target]
         do {
             hosts = try HostSelection.select(limit, from: inventory)
-            targets = try hosts.map { Engine.Target(host: $0, playbook: try Roles.playbook(for: $0)) }
+            targets = try hosts.map { Engine.Target(host: $0, playbook: try Roles.playbook(for: $0, siteRoles: siteRoles)) }
         } catch {
             throw Failure.invalidInput("\(error)")
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Playbooks
 import Provision
 
 /// Options every inventory-reading command shares.
@@ -14,6 +15,15 @@ struct InventoryOptions: ParsableArguments {
     func load() throws -> Inventory {
         do {
             return try InventoryLoader.load(path: inventory)
+        } catch {
+            throw Failure.invalidInput(error.description)
+        }
+    }
+
+    /// Loads the roles of the inventory's site playbooks; on errors prints them all and exits 64.
+    func loadSiteRoles(of inventory: Inventory) throws -> [String: Role] {
+        do {
+            return try SitePlaybookLoader.load(for: inventory)
         } catch {
             throw Failure.invalidInput(error.description)
         }

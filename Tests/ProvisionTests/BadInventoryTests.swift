@@ -6,10 +6,7 @@ import Testing
 /// comments list exactly the errors `provision validate` must report, at those places.
 @Suite("Bad inventories", .tags(.small))
 struct BadInventoryTests {
-    static let cases: [String] = {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: Fixtures.path("bad"))) ?? []
-        return names.filter { $0.hasSuffix(".yml") }.sorted()
-    }()
+    static let cases = ExpectedDiagnostics.corpus("bad")
 
     @Test("the corpus is there", .tags(.small))
     func corpusPresent() {
@@ -19,15 +16,7 @@ struct BadInventoryTests {
     @Test("every error is reported once, at its line and column, and nothing else", arguments: cases)
     func reportsExactly(name: String) throws {
         let path = Fixtures.path("bad/\(name)")
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        let expected = text.split(separator: "\n").filter { $0.hasPrefix("# expect: ") }.map { String($0.dropFirst("# expect: ".count)) }
-        #expect(!expected.isEmpty, "\(name) has no '# expect:' lines")
-
-        let error = try #require(throws: DiagnosticsError.self) { try InventoryLoader.load(path: path) }
-        let reported = error.diagnostics.filter { $0.severity == .error }.map { diagnostic in
-            "\(diagnostic.location!.line):\(diagnostic.location!.column): error: \(diagnostic.message)"
-        }
-        #expect(reported.sorted() == expected.sorted())
+        try ExpectedDiagnostics.check(path) { _ = try InventoryLoader.load(path: path) }
     }
 
     @Test("the printed error shows file:line:column, the offending line and a caret under the column")

@@ -32,6 +32,23 @@ struct CommandLineTests {
         #expect(bad.output.contains("4 errors"))
     }
 
+    @Test("validate: site playbooks are checked too; their errors exit 64 with file, line and column")
+    func validatePlaybooks() throws {
+        let workspace = try Workspace()
+        defer { workspace.directory.remove() }
+        let good = try workspace.provision(["validate"], inventory: Fixtures.path("site-playbooks/site.yml"))
+        #expect(good.status == 0, "\(good.output)")
+        #expect(good.output.contains("1 site playbook, no errors"))
+        let bad = try workspace.provision(["validate"], inventory: Fixtures.path("site-playbooks/broken-site.yml"))
+        #expect(bad.status == 64)
+        #expect(bad.output.contains("web-again.yml:5:5: error: unknown key 'mdoe' in directory '/srv/www'; did you mean 'mode'?\n    mdoe: \"0755\"\n    ^"))
+        #expect(bad.output.contains("broken-site.yml:21:19: error: role 'webfrnt' is not defined"))
+        #expect(bad.output.contains("5 errors"))
+        let probe = try workspace.provision(["check", "--print-probe"], inventory: Fixtures.path("site-playbooks/site.yml"))
+        #expect(probe.status == 0, "\(probe.output)")
+        #expect(probe.output.contains("'/etc/nginx/conf.d/site.conf'"), "check builds the host's playbook from the site role too")
+    }
+
     @Test("an invalid inventory touches nothing: no tree, no state")
     func invalidTouchesNothing() throws {
         let workspace = try Workspace()

@@ -18,19 +18,24 @@ public enum Roles {
     public struct UnknownRole: Error, CustomStringConvertible, Sendable {
         public var host: String
         public var role: String
+        /// The roles that are defined: built-in and site roles.
+        public var known: [String]
         public var description: String {
-            var text = "host '\(host)' has role '\(role)', which is not defined (built-in: \(Roles.builtIn.keys.sorted().joined(separator: ", ")))"
-            if let near = Suggestion.nearest(to: role, in: Roles.builtIn.keys) { text += "; did you mean '\(near)'?" }
+            var text = "host '\(host)' has role '\(role)', which is not defined (defined: \(known.sorted().joined(separator: ", ")))"
+            if let near = Suggestion.nearest(to: role, in: known) { text += "; did you mean '\(near)'?" }
             return text
         }
     }
 
-    /// The host's roles in order; handlers are shared by name (a restart runs once).
-    public static func playbook(for host: Host) throws(UnknownRole) -> HostPlaybook {
+    /// The host's roles in order, built-in or from the site's playbooks (whose names never
+    /// clash: `SitePlaybookLoader` refuses that); handlers are shared by name (a restart runs once).
+    public static func playbook(for host: Host, siteRoles: [String: Role] = [:]) throws(UnknownRole) -> HostPlaybook {
         var resources: [any Resource] = []
         var handlers: [Handler] = []
         for name in host.roles {
-            guard let role = builtIn[name] else { throw UnknownRole(host: host.name, role: name) }
+            guard let role = builtIn[name] ?? siteRoles[name] else {
+                throw UnknownRole(host: host.name, role: name, known: Array(builtIn.keys) + Array(siteRoles.keys))
+            }
             let playbook = role.build(host)
             resources += playbook.resources
             handlers += playbook.handlers.filter { handler in !handlers.contains { $0.name == handler.name } }

@@ -14,6 +14,8 @@ public struct Host: Sendable {
     public var locale: String
     public var proxy: String?
     public var roles: [String]
+    /// Where each role is listed (its first listing), to report a role that is not defined.
+    public var roleLocations: [String: SourceLocation] = [:]
     public var vars: [String: VarValue]
     public var bmc: BMC?
     /// A protected host is never reinstalled without an explicit override.

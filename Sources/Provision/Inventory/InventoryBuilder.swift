@@ -81,7 +81,7 @@ struct InventoryBuilder {
         var site = Site(installServer: server.hasSuffix("/") ? String(server.dropLast()) : server)
         if let node = fields["tftp_server"] { site.tftpServer = ipv4(node, what: "'tftp_server'") }
         if let node = fields["templates"], let path = reader.string(node, what: "'templates'") {
-            site.templates = path.hasPrefix("/") ? path : (directory.isEmpty ? path : "\(directory)/\(path)")
+            site.templates = resolve(path, in: directory)
         }
         if let node = fields["dhcp_interface"] { site.dhcpInterface = reader.string(node, what: "'dhcp_interface'") }
         if let node = fields["confirm_above"], let value = reader.int(node, what: "'confirm_above'", in: 0...100_000) { site.confirmAbove = value }
@@ -103,7 +103,16 @@ struct InventoryBuilder {
             }
             site.assets.append(PinnedAsset(path: path, url: url, sha256: sha.lowercased()))
         }
+        for item in fields["playbooks"].flatMap({ reader.list($0, what: "'playbooks'") }) ?? [] {
+            guard let path = reader.string(item, what: "a playbook path") else { continue }
+            site.playbooks.append(InventoryPath(written: path, path: resolve(path, in: directory), location: item.location))
+        }
         return site
+    }
+
+    /// Paths in the inventory are relative to the directory of the file that holds them.
+    private func resolve(_ path: String, in directory: String) -> String {
+        path.hasPrefix("/") || directory.isEmpty ? path : "\(directory)/\(path)"
     }
 
     private func buildHost(name: SourceNode.Scalar, node: SourceNode, defaults: SourceNode?, groups: [String: SourceNode]) -> Host? {
@@ -163,7 +172,14 @@ struct InventoryBuilder {
         let timezone = fields["timezone"].flatMap { reader.string($0, what: "'timezone'") } ?? "Etc/UTC"
         let locale = fields["locale"].flatMap { reader.string($0, what: "'locale'") } ?? "en_US.UTF-8"
         let proxy = fields["proxy"].flatMap { url($0, what: "'proxy'", schemes: ["http", "https"]) }
-        let roles = fields["roles"].flatMap { reader.strings($0, what: "'roles'") } ?? []
+        var roleLocations: [String: SourceLocation] = [:]
+        let roles = fields["roles"].flatMap { node -> [String]? in
+            guard let roles = reader.strings(node, what: "'roles'") else { return nil }
+            for (role, item) in zip(roles, reader.list(node, what: "'roles'") ?? []) where roleLocations[role] == nil {
+                roleLocations[role] = item.location
+            }
+            return roles
+        } ?? []
         var vars: [String: VarValue] = [:]
         if let node = fields["vars"] {
             for (key, value) in reader.namedEntries(node, what: "'vars'") { vars[key.text] = reader.vars(value) }
@@ -175,7 +191,8 @@ struct InventoryBuilder {
         guard let domain, let nics, let network, let firmware, let os, let disk, let passwordHash else { return nil }
         return Host(name: name.text, domain: domain, groups: groupNames, nics: nics, network: network, firmware: firmware, os: os,
                     disk: disk, rootPasswordHash: passwordHash, authorizedKeys: keys, timezone: timezone, locale: locale,
-                    proxy: proxy, roles: roles, vars: vars, bmc: bmc, isProtected: isProtected, ssh: ssh, location: name.location)
+                    proxy: proxy, roles: roles, roleLocations: roleLocations, vars: vars, bmc: bmc, isProtected: isProtected, ssh: ssh,
+                    location: name.location)
     }
 
     private func buildNICs(_ node: SourceNode, host: String) -> [NIC]? {

@@ -1,15 +1,18 @@
 /// Reads typed values out of `SourceNode`s and collects every problem as a diagnostic instead
 /// of stopping at the first, so `provision validate` reports all of them in one run.
-final class NodeReader {
-    private(set) var diagnostics: Set<Diagnostic> = []
+/// Public so that the site playbook loader reads its YAML with the same traps and messages.
+public final class NodeReader {
+    public private(set) var diagnostics: Set<Diagnostic> = []
 
-    func error(_ message: String, at location: SourceLocation, related: [Diagnostic] = []) {
+    public init() {}
+
+    public func error(_ message: String, at location: SourceLocation, related: [Diagnostic] = []) {
         diagnostics.insert(.error(message, at: location, related: related))
     }
 
     /// The entries of a mapping, keyed by name. Unknown keys are reported with the nearest
     /// known one; `refused` keys carry their own explanation (an inline password, say).
-    func mapping(_ node: SourceNode, what: String, keys: [String], refused: [String: String] = [:]) -> Fields? {
+    public func mapping(_ node: SourceNode, what: String, keys: [String], refused: [String: String] = [:]) -> Fields? {
         guard case .mapping(let pairs, _) = node else {
             error("expected \(what) to be a mapping of settings, found \(node.kindName)", at: node.location)
             return nil
@@ -32,7 +35,7 @@ final class NodeReader {
     }
 
     /// A mapping whose keys are names chosen by the user (hosts, groups, vars).
-    func namedEntries(_ node: SourceNode, what: String) -> [(key: SourceNode.Scalar, value: SourceNode)] {
+    public func namedEntries(_ node: SourceNode, what: String) -> [(key: SourceNode.Scalar, value: SourceNode)] {
         guard case .mapping(let pairs, _) = node else {
             if case .scalar(let scalar) = node, scalar.isNull { return [] }
             error("expected \(what) to be a mapping from names to settings, found \(node.kindName)", at: node.location)
@@ -41,7 +44,7 @@ final class NodeReader {
         return pairs
     }
 
-    func string(_ node: SourceNode, what: String) -> String? {
+    public func string(_ node: SourceNode, what: String) -> String? {
         guard case .scalar(let scalar) = node, !scalar.isNull else {
             error("expected \(what) to be a value, found \(node.kindName)", at: node.location)
             return nil
@@ -51,7 +54,7 @@ final class NodeReader {
 
     /// Booleans are `true` or `false` only: YAML 1.1's `yes`, `no`, `on`, `off` are refused so
     /// that the same file means the same thing to every YAML parser.
-    func bool(_ node: SourceNode, what: String) -> Bool? {
+    public func bool(_ node: SourceNode, what: String) -> Bool? {
         guard let text = string(node, what: what) else { return nil }
         switch text {
         case "true": return true
@@ -67,9 +70,9 @@ final class NodeReader {
     }
 
     /// Decimal integers only: a leading zero (`0644`) is octal in YAML 1.1 and decimal in 1.2.
-    func int(_ node: SourceNode, what: String, in range: ClosedRange<Int>) -> Int? {
+    public func int(_ node: SourceNode, what: String, in range: ClosedRange<Int>) -> Int? {
         guard let text = string(node, what: what) else { return nil }
-        if text.count > 1, text.first == "0", text.allSatisfy(\.isNumber) {
+        if Self.hasLeadingZero(text) {
             error("\(what) '\(text)' has a leading zero, which YAML 1.1 reads as octal; write \(Int(text) ?? 0) without it", at: node.location)
             return nil
         }
@@ -84,7 +87,26 @@ final class NodeReader {
         return value
     }
 
-    func oneOf<T: RawRepresentable & CaseIterable>(_ node: SourceNode, what: String, as: T.Type) -> T? where T.RawValue == String {
+    /// File modes are octal strings written quoted (`"0644"`): unquoted, YAML 1.1 reads `0644`
+    /// as the octal number 420 and YAML 1.2 as 644, and `644` is a decimal number to both.
+    public func fileMode(_ node: SourceNode, what: String) -> String? {
+        guard let text = string(node, what: what), case .scalar(let scalar) = node else { return nil }
+        if !scalar.quoted, text.allSatisfy(\.isNumber) {
+            var reading = "YAML reads as the decimal number \(Int(text) ?? 0)"
+            if Self.hasLeadingZero(text), let octal = Int(text, radix: 8) {
+                reading = "YAML 1.1 reads as the octal number \(octal) and YAML 1.2 as \(Int(text) ?? 0)"
+            }
+            error("\(what) \(text) is unquoted, which \(reading); write it quoted: \"\(text)\"", at: node.location)
+            return nil
+        }
+        guard (3...4).contains(text.count), text.allSatisfy({ ("0"..."7").contains($0) }) else {
+            error("expected \(what) to be an octal file mode such as \"0644\", found '\(text)'", at: node.location)
+            return nil
+        }
+        return text
+    }
+
+    public func oneOf<T: RawRepresentable & CaseIterable>(_ node: SourceNode, what: String, as: T.Type) -> T? where T.RawValue == String {
         guard let text = string(node, what: what) else { return nil }
         if let value = T(rawValue: text) { return value }
         let names = T.allCases.map(\.rawValue)
@@ -94,7 +116,7 @@ final class NodeReader {
         return nil
     }
 
-    func list(_ node: SourceNode, what: String) -> [SourceNode]? {
+    public func list(_ node: SourceNode, what: String) -> [SourceNode]? {
         switch node {
         case .sequence(let items, _): return items
         case .scalar(let scalar) where scalar.isNull: return []
@@ -104,13 +126,13 @@ final class NodeReader {
         }
     }
 
-    func strings(_ node: SourceNode, what: String) -> [String]? {
+    public func strings(_ node: SourceNode, what: String) -> [String]? {
         guard let items = list(node, what: what) else { return nil }
         let values = items.compactMap { string($0, what: "each entry of \(what)") }
         return values.count == items.count ? values : nil
     }
 
-    func vars(_ node: SourceNode) -> VarValue {
+    public func vars(_ node: SourceNode) -> VarValue {
         switch node {
         case .scalar(let scalar): return .string(scalar.text)
         case .sequence(let items, _): return .list(items.map(vars))
@@ -121,13 +143,18 @@ final class NodeReader {
             return .map(Dictionary(pairs.map { ($0.key.text, vars($0.value)) }, uniquingKeysWith: { _, last in last }))
         }
     }
+
+    /// `0644`: octal in YAML 1.1, decimal in YAML 1.2.
+    private static func hasLeadingZero(_ text: String) -> Bool {
+        text.count > 1 && text.first == "0" && text.allSatisfy(\.isNumber)
+    }
 }
 
 /// The known keys found in one mapping, with their nodes.
-struct Fields {
-    var location: SourceLocation
-    var values: [String: SourceNode] = [:]
-    var keys: [String: SourceNode.Scalar] = [:]
+public struct Fields {
+    public var location: SourceLocation
+    public var values: [String: SourceNode] = [:]
+    public var keys: [String: SourceNode.Scalar] = [:]
 
-    subscript(key: String) -> SourceNode? { values[key] }
+    public subscript(key: String) -> SourceNode? { values[key] }
 }

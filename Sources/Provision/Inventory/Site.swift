@@ -12,6 +12,8 @@ public struct Site: Sendable {
     public var confirmAbove: Int
     /// Boot files fetched by URL (installer kernels of other distributions), each pinned by sha256.
     public var assets: [PinnedAsset] = []
+    /// YAML playbook files, each defining one role that hosts may list in `roles`.
+    public var playbooks: [InventoryPath] = []
 
     public init(installServer: String, tftpServer: IPv4Address? = nil, templates: String? = nil, dhcpInterface: String? = nil, confirmAbove: Int = 5) {
         self.installServer = installServer
@@ -47,4 +49,14 @@ public struct PinnedAsset: Sendable, Hashable {
     public var path: String
     public var url: String
     public var sha256: String
+}
+
+/// A file the inventory names, with where it is named, so that a problem with the file
+/// (missing, say) is reported at the list entry the user wrote.
+public struct InventoryPath: Sendable, Hashable {
+    /// As written in the inventory.
+    public var written: String
+    /// Resolved against the directory of the inventory file that names it.
+    public var path: String
+    public var location: SourceLocation
 }
