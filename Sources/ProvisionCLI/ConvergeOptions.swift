@@ -40,7 +40,11 @@ struct ConvergeOptions: ParsableArguments {
         let targets: [Engine.Target]
         do {
             hosts = try HostSelection.select(limit, from: inventory)
-            targets = try hosts.map { Engine.Target(host: $0, playbook: try Roles.playbook(for: $0, siteRoles: siteRoles)) }
+            // Secret vars are read here, on the controller, before any host is contacted.
+            targets = try hosts.map { host in
+                let host = try host.resolvingSecrets()
+                return Engine.Target(host: host, playbook: try Roles.playbook(for: host, siteRoles: siteRoles))
+            }
         } catch {
             throw Failure.invalidInput("\(error)")
         }

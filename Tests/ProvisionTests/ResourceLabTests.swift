@@ -118,3 +118,43 @@ extension LabSSHTests {
         #expect(try connection.execute("id -un").stdout == "root\n")
     }
 }
+
+extension LabSSHTests {
+    @Test("secret vars: read from the environment into a template on the host, never in plan, diff, JSON or error output; unset is refused before any host is contacted")
+    func secretVars() throws {
+        let lab = try RunningLab(count: 1)
+        defer { lab.stop() }
+        let directory = lab.directory.path
+        try "interface {{address}}\npassword {{db_password}}\n".write(toFile: "\(directory)/db.conf.mustache", atomically: true, encoding: .utf8)
+        try """
+            role: dbclient
+            resources:
+              - template: /etc/provision-db.conf
+                source: db.conf.mustache
+                mode: "0600"
+              - command: cat /etc/provision-db.conf >&2; exit 3
+            """.write(toFile: "\(directory)/dbclient.yml", atomically: true, encoding: .utf8)
+        let inventory = lab.lab.inventory(lab.nodes)
+            .replacingOccurrences(of: "site:\n", with: "site:\n  playbooks: [dbclient.yml]\n")
+            .replacingOccurrences(of: "roles: [base]", with: "roles: [dbclient]")
+            .replacingOccurrences(of: "vars: {", with: "vars: {db_password: {secret_env: DB_PASSWORD_FOR_TEST}, ")
+        try inventory.write(toFile: "\(directory)/lab.yml", atomically: true, encoding: .utf8)
+        let secret = "s3cr3t-Horse-Battery"
+        func provision(_ arguments: [String], environment: [String: String] = ["DB_PASSWORD_FOR_TEST": secret]) throws -> (status: Int32, output: String) {
+            try run(CommandLineTests.binary, arguments + ["--inventory", "\(directory)/lab.yml"], environment: environment)
+        }
+        let unset = try provision(["plan"], environment: [:])
+        #expect(unset.status == 64, "\(unset.output)")
+        #expect(unset.output.contains("host lab-1, var 'db_password': environment variable DB_PASSWORD_FOR_TEST is not set"))
+
+        for arguments in [["plan", "--diff"], ["apply", "--diff"], ["check", "--json"], ["apply", "--json"]] {
+            let result = try provision(arguments)
+            #expect([0, 1, 2, 3].contains(result.status), "\(arguments): \(result.output)")
+            #expect(!result.output.contains(secret), "\(arguments) printed the secret: \(result.output)")
+        }
+        let applied = try provision(["apply"])
+        #expect(applied.output.contains("FAILED: exit 3: interface 127.0.0.11\npassword ********\n"),
+                "the failing command's stderr is shown, masked: \(applied.output)")
+        #expect(try ssh(lab, lab.nodes[0], "cat /etc/provision-db.conf").stdout == "interface 127.0.0.11\npassword \(secret)\n")
+    }
+}

@@ -45,6 +45,34 @@ struct SitePlaybookTests {
                                       Handler(name: "restart nginx", command: "systemctl restart nginx")])
     }
 
+    @Test("per host: a template renders each host's vars, a sysctl is persisted only on lab nodes, packages use the host's manager")
+    func perHostResources() throws {
+        let path = Fixtures.path("site-playbooks/hypervisor-bits.yml")
+        let role = try #require(try SitePlaybookLoader.load(files: [(path, try String(contentsOfFile: path, encoding: .utf8))])["kvmbits"])
+        var host = try Self.siteHost()
+        host.vars["time_servers"] = .list([.string("10.0.0.1"), .string("10.0.0.2")])
+        let template = try TextTemplate(contentsOf: Fixtures.path("site-playbooks/templates/chrony.conf.mustache"))
+        let expected: [any Resource] = [
+            TemplateResource("/etc/chrony/chrony.conf", template: template, for: host, notifies: ["restart chrony"]),
+            SysctlResource("net.ipv4.ip_forward", "1"),
+            KernelModuleResource("kvm_intel", options: ["nested=1"]),
+            PackageResource("qemu-kvm"),
+            PackageRepositoryResource(apt: "backports", uris: ["http://deb.debian.org/debian"], suites: ["bookworm-backports"],
+                                      components: ["main"], key: .keyring("/usr/share/keyrings/debian-archive-keyring.gpg")),
+            PackageRepositoryResource(dnf: "openstack", description: "OpenStack", baseURL: "https://mirror.example.net/openstack/",
+                                      gpgKey: "file:///etc/pki/rpm-gpg/RPM-GPG-KEY-CentOS-SIG-Cloud"),
+        ]
+        let built = role.build(host).resources
+        #expect(built.map(Self.behaviour) == expected.map(Self.behaviour))
+        #expect(built[0].desiredContent == "# node-1.lab.example.net (10.0.2.11)\nserver 10.0.0.1 iburst\nserver 10.0.0.2 iburst\n")
+
+        host.vars["lab"] = .string("true")
+        host.os.family = .rocky
+        let lab = role.build(host).resources
+        #expect(Self.behaviour(of: lab[1]) == Self.behaviour(of: SysctlResource("net.ipv4.ip_forward", "1", runtime: false)))
+        #expect(Self.behaviour(of: lab[3]) == Self.behaviour(of: PackageResource("qemu-kvm", manager: .dnf)))
+    }
+
     @Test("settings left out keep the initialisers' defaults")
     func defaults() throws {
         let yaml = """
@@ -77,7 +105,7 @@ struct SitePlaybookTests {
         let base = try #require(Roles.builtIn["base"]).build(host)
         let web = try #require(siteRoles["webfront"]).build(host)
         #expect(playbook.resources.map(\.id) == (base.resources + web.resources).map(\.id))
-        #expect(playbook.handlers.map(\.name) == ["reload ssh", "restart journald", "reload nginx"])
+        #expect(playbook.handlers.map(\.name) == ["reload ssh", "restart journald", "restart timesyncd", "reload nginx"])
 
         let unknown = try #require(throws: Roles.UnknownRole.self) { try Roles.playbook(for: host) }
         #expect(unknown.description == "host 'node-1' has role 'webfront', which is not defined (defined: base)")

@@ -12,6 +12,7 @@ import Provision
 enum BaseRole {
     static let role = Role(name: "base") { host in
         let lab = host.flag("lab")
+        let timeSync = timeSync(host, lab: lab)
         let journaldMaxUse = host.string("journald_max_use", default: "1G")
         let admins: [any Resource] = host.mapping("admins").sorted { $0.key < $1.key }.map { name, keys in
             UserResource(name, groups: ["adm"], authorizedKeys: keys.strings)
@@ -38,22 +39,20 @@ enum BaseRole {
                     Compress=yes
 
                     """, notifies: ["restart journald"]),
-            ] + timeSync(host, lab: lab) + sysctls,
+            ] + timeSync.resources + sysctls,
             handlers: [
                 Handler(name: "reload ssh", command: "systemctl reload ssh"),
                 Handler(name: "restart journald", command: "systemctl restart systemd-journald"),
-                Handler(name: "restart timesyncd", command: "systemctl restart systemd-timesyncd"),
-                Handler(name: "restart chronyd", command: "systemctl restart chronyd"),
-            ])
+            ] + timeSync.handlers)
     }
 
     /// systemd-timesyncd where apt is the package manager, chrony where dnf is (what each
     /// family installs by default), pointed at `time_servers`.
-    static func timeSync(_ host: Host, lab: Bool) -> [any Resource] {
+    static func timeSync(_ host: Host, lab: Bool) -> HostPlaybook {
         let servers = host.strings("time_servers", default: ["0.debian.pool.ntp.org", "1.debian.pool.ntp.org"])
         switch PackageResource.Manager(host.os.family) {
         case .apt:
-            return [
+            return HostPlaybook(resources: [
                 PackageResource("systemd-timesyncd"),
                 DirectoryResource("/etc/systemd/timesyncd.conf.d"),
                 FileResource("/etc/systemd/timesyncd.conf.d/50-provision.conf", content: """
@@ -64,9 +63,9 @@ enum BaseRole {
 
                     """, notifies: lab ? [] : ["restart timesyncd"]),
                 ServiceResource("systemd-timesyncd", running: !lab),
-            ]
+            ], handlers: [Handler(name: "restart timesyncd", command: "systemctl restart systemd-timesyncd")])
         case .dnf:
-            return [
+            return HostPlaybook(resources: [
                 PackageResource("chrony", manager: .dnf),
                 FileResource("/etc/chrony.conf", content: """
                     # Managed by provision (role base).
@@ -78,7 +77,7 @@ enum BaseRole {
 
                     """, notifies: ["restart chronyd"]),
                 ServiceResource("chronyd"),
-            ]
+            ], handlers: [Handler(name: "restart chronyd", command: "systemctl restart chronyd")])
         }
     }
 }

@@ -61,7 +61,10 @@ public enum SitePlaybookLoader {
                     reader.error("playbook is empty: it needs 'role' and 'resources'", at: SourceLocation(file: file.path, line: 1, column: 1))
                     continue
                 }
-                if let playbook = SitePlaybookReader(reader: reader).read(root) { playbooks.append(playbook) }
+                if let playbook = SitePlaybookReader(reader: reader).read(root, file: file.path) {
+                    playbooks.append(playbook)
+                    sources.merge(playbook.templateTexts)
+                }
             } catch {
                 diagnostics += error.diagnostics
             }
@@ -82,8 +85,10 @@ public enum SitePlaybookLoader {
                 diagnostics.append(.error("role '\(playbook.role)' is defined by two playbooks", at: playbook.roleLocation,
                                           related: [.note("first defined here", at: first.location)]))
             } else {
-                let built = HostPlaybook(resources: playbook.resources, handlers: playbook.handlers)
-                roles[playbook.role] = (Role(name: playbook.role) { _ in built }, playbook.roleLocation)
+                let (builders, handlers) = (playbook.resources, playbook.handlers)
+                roles[playbook.role] = (Role(name: playbook.role) { host in
+                    HostPlaybook(resources: builders.map { $0(host) }, handlers: handlers)
+                }, playbook.roleLocation)
             }
         }
         if !diagnostics.isEmpty { throw DiagnosticsError(Array(Set(diagnostics)), sources: sources) }

@@ -1,3 +1,4 @@
+import Foundation
 import Provision
 
 /// Reads one parsed playbook file: the role it defines, its resources and its handlers,
@@ -8,8 +9,10 @@ struct SitePlaybookReader {
         var role: String
         /// Where the role is named, for a clash with another role.
         var roleLocation: SourceLocation
-        var resources: [any Resource]
+        var resources: [SiteResourceReader.Builder]
         var handlers: [Handler]
+        /// The template files its resources read (for their errors' offending lines).
+        var templateTexts: SourceTexts
     }
 
     static let keys = ["role", "resources", "handlers"]
@@ -18,7 +21,7 @@ struct SitePlaybookReader {
 
     /// The playbook, or nil when it names no role. Resources with errors are left out (the
     /// errors are in `reader`), so that one run reports the problems of every entry.
-    func read(_ root: SourceNode) -> Playbook? {
+    func read(_ root: SourceNode, file: String) -> Playbook? {
         guard let fields = reader.mapping(root, what: "a playbook", keys: Self.keys) else { return nil }
         let handlerEntries = fields["handlers"].map { reader.namedEntries($0, what: "'handlers'") } ?? []
         let handlers = handlerEntries.compactMap { name, command in
@@ -26,7 +29,8 @@ struct SitePlaybookReader {
         }
         // Every named handler counts as defined, even one whose command is wrong, so that
         // notifying it is not reported a second time.
-        let resourceReader = SiteResourceReader(reader: reader, handlers: handlerEntries.map(\.key.text))
+        let resourceReader = SiteResourceReader(reader: reader, handlers: handlerEntries.map(\.key.text),
+                                                directory: (file as NSString).deletingLastPathComponent)
         let entries = fields["resources"].flatMap { reader.list($0, what: "'resources'") } ?? []
         let resources = entries.compactMap(resourceReader.read)
         guard let roleNode = fields["role"] else {
@@ -38,6 +42,7 @@ struct SitePlaybookReader {
             reader.error("'role' is empty: name the role as hosts list it in 'roles'", at: roleNode.location)
             return nil
         }
-        return Playbook(role: role, roleLocation: roleNode.location, resources: resources, handlers: handlers)
+        return Playbook(role: role, roleLocation: roleNode.location, resources: resources, handlers: handlers,
+                        templateTexts: resourceReader.templateTexts)
     }
 }

@@ -1,15 +1,24 @@
+import Foundation
 import Provision
 
 /// Reads one entry of a playbook's `resources` into the same value the Swift initialiser
 /// builds. The entry's first key names the resource type and holds what it manages
 /// (`file: /etc/motd`); the other keys are that type's settings, named after the
 /// initialiser's parameters. Settings left out keep the initialiser's defaults.
-struct SiteResourceReader {
+///
+/// What it reads is a builder per host: a template renders with each host's vars, a package
+/// goes through each host's package manager, a sysctl is persisted only on lab nodes.
+final class SiteResourceReader {
+    typealias Builder = @Sendable (Provision.Host) -> any Resource
+
     enum Kind: String, CaseIterable {
-        case file, directory, service, command, package, user, group
+        case file, template, directory, service, command, package, user, group, sysctl
         /// Not `line`: the line itself is a setting of this type, and one mapping cannot hold
         /// the key twice.
         case lineInFile = "line_in_file"
+        case kernelModule = "kernel_module"
+        case aptRepository = "apt_repository"
+        case dnfRepository = "dnf_repository"
 
         var settings: [String] {
             switch self {
@@ -21,6 +30,11 @@ struct SiteResourceReader {
             case .package: ["state", "version"]
             case .user: ["shell", "groups", "authorized_keys", "present"]
             case .group: ["gid", "present"]
+            case .template: ["source", "mode", "owner", "group", "notify", "sensitive"]
+            case .sysctl: ["value", "runtime"]
+            case .kernelModule: ["options"]
+            case .aptRepository: ["uris", "suites", "components", "keyring", "key"]
+            case .dnfRepository: ["description", "baseurl", "gpgkey"]
             }
         }
     }
@@ -33,8 +47,18 @@ struct SiteResourceReader {
     let reader: NodeReader
     /// The handlers the playbook defines: the only names `notify` may use.
     let handlers: [String]
+    /// The playbook's directory: template sources and key files are relative to it.
+    let directory: String
+    /// The template files read, so their errors can print the offending line.
+    private(set) var templateTexts = SourceTexts()
 
-    func read(_ entry: SourceNode) -> (any Resource)? {
+    init(reader: NodeReader, handlers: [String], directory: String) {
+        self.reader = reader
+        self.handlers = handlers
+        self.directory = directory
+    }
+
+    func read(_ entry: SourceNode) -> Builder? {
         let kindNames = Kind.allCases.map(\.rawValue)
         guard case .mapping(let pairs, _) = entry, let first = pairs.first else {
             reader.error("expected a resource to be a mapping that starts with its type (\(kindNames.joined(separator: ", "))), found \(entry.kindName)",
@@ -64,8 +88,102 @@ struct SiteResourceReader {
         return resource
     }
 
-    private func build(_ kind: Kind, name: String, _ settings: Settings) -> any Resource {
+    private func build(_ kind: Kind, name: String, _ settings: Settings) -> Builder {
         switch kind {
+        case .package:
+            let package = readPackage(name, settings)
+            return { host in
+                var package = package
+                package.manager = PackageResource.Manager(host.os.family)
+                return package
+            }
+        case .template:
+            var file = FileResource(name, content: "")
+            readPermissions(settings, mode: &file.mode, owner: &file.owner, group: &file.group)
+            settings.read("notify", into: &file.notifies, notifications)
+            settings.read("sensitive", into: &file.sensitive, reader.bool(_:what:))
+            var source = ""
+            settings.require("source", into: &source, hint: "the Mustache template file, relative to the playbook", reader.string(_:what:))
+            let template = source.isEmpty ? nil : readTemplate(source, settings)
+            return { [file] host in
+                guard let template else { return file }  // an error is already reported
+                return TemplateResource(file.path, template: template, for: host, mode: file.mode, owner: file.owner, group: file.group,
+                                        notifies: file.notifies, sensitive: file.sensitive)
+            }
+        case .sysctl:
+            var value = ""
+            settings.require("value", into: &value, hint: "the setting's value", reader.string(_:what:))
+            let runtime = settings.value("runtime", reader.bool(_:what:))
+            return { [value] host in SysctlResource(name, value, runtime: runtime ?? !host.flag("lab")) }
+        default:
+            let resource = buildStatic(kind, name: name, settings)
+            return { _ in resource }
+        }
+    }
+
+    /// A template file parsed now, so a syntax error is reported before any host is touched.
+    private func readTemplate(_ source: String, _ settings: Settings) -> TextTemplate? {
+        let path = source.hasPrefix("/") ? source : "\(directory)/\(source)"
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            settings.error("template source '\(source)' does not exist or is not UTF-8 text (a relative path is read beside the playbook)", at: "source")
+            return nil
+        }
+        do {
+            return try TextTemplate(text, path: path)
+        } catch {
+            templateTexts.add(file: path, text: text)
+            for diagnostic in error.diagnostics { reader.error(diagnostic.message, at: diagnostic.location ?? settings.location) }
+            settings.markInvalid()
+            return nil
+        }
+    }
+
+    private func readPackage(_ name: String, _ settings: Settings) -> PackageResource {
+        var package = PackageResource(name)
+        let state = settings.value("state") { reader.oneOf($0, what: $1, as: PackageState.self) }
+        let version = settings.value("version", reader.string(_:what:))
+        switch (state, version) {
+        case (.absent?, _?): settings.error("a package that is absent has no version; drop 'version' or 'state: absent'", at: "version")
+        case (_, let version?): package.state = .version(version)
+        case (.absent?, nil): package.state = .absent
+        case (.present?, nil), (nil, nil): break
+        }
+        return package
+    }
+
+    private func buildStatic(_ kind: Kind, name: String, _ settings: Settings) -> any Resource {
+        switch kind {
+        case .package, .template, .sysctl:
+            preconditionFailure("\(kind) is built per host")
+        case .kernelModule:
+            return KernelModuleResource(name, options: settings.value("options", reader.strings(_:what:)) ?? [])
+        case .aptRepository:
+            var uris: [String] = [], suites: [String] = [], components: [String] = []
+            settings.require("uris", into: &uris, hint: "the repository's URLs", reader.strings(_:what:))
+            settings.require("suites", into: &suites, hint: "e.g. [bookworm]", reader.strings(_:what:))
+            settings.require("components", into: &components, hint: "e.g. [main]", reader.strings(_:what:))
+            let keyring = settings.value("keyring", reader.string(_:what:))
+            let keyFile = settings.value("key", reader.string(_:what:))
+            var key = PackageRepositoryResource.SigningKey.keyring("")
+            switch (keyring, keyFile) {
+            case (let keyring?, nil): key = .keyring(keyring)
+            case (nil, let file?):
+                let path = file.hasPrefix("/") ? file : "\(directory)/\(file)"
+                if let text = try? String(contentsOfFile: path, encoding: .utf8), text.contains("BEGIN PGP PUBLIC KEY BLOCK") {
+                    key = .armored(text)
+                } else {
+                    settings.error("'key' must name an ASCII-armored OpenPGP key file ('\(file)' is not one; a relative path is read beside the playbook)", at: "key")
+                }
+            default:
+                settings.error("\(settings.what) needs exactly one of 'keyring' (a keyring file on the host) or 'key' (an armored key file beside the playbook)", at: nil)
+            }
+            return PackageRepositoryResource(apt: name, uris: uris, suites: suites, components: components, key: key)
+        case .dnfRepository:
+            var description = name, baseURL = "", gpgKey = ""
+            settings.read("description", into: &description, reader.string(_:what:))
+            settings.require("baseurl", into: &baseURL, hint: "the repository's URL", reader.string(_:what:))
+            settings.require("gpgkey", into: &gpgKey, hint: "the URL or file:// path of its signing key", reader.string(_:what:))
+            return PackageRepositoryResource(dnf: name, description: description, baseURL: baseURL, gpgKey: gpgKey)
         case .file:
             var file = FileResource(name, content: "")
             settings.require("content", into: &file.content, hint: "the file's text (content: |, then the text indented below)", reader.string(_:what:))
@@ -94,17 +212,6 @@ struct SiteResourceReader {
             line.match = settings.value("regexp", reader.string(_:what:))
             settings.read("notify", into: &line.notifies, notifications)
             return line
-        case .package:
-            var package = PackageResource(name)
-            let state = settings.value("state") { reader.oneOf($0, what: $1, as: PackageState.self) }
-            let version = settings.value("version", reader.string(_:what:))
-            switch (state, version) {
-            case (.absent?, _?): settings.error("a package that is absent has no version; drop 'version' or 'state: absent'", at: "version")
-            case (_, let version?): package.state = .version(version)
-            case (.absent?, nil): package.state = .absent
-            case (.present?, nil), (nil, nil): break
-            }
-            return package
         case .user:
             // Groups go through the initialiser, which sorts them.
             var user = UserResource(name, groups: settings.value("groups", reader.strings(_:what:)) ?? [])
@@ -149,8 +256,12 @@ struct SiteResourceReader {
     private final class Settings {
         private let fields: Fields
         private let reader: NodeReader
-        private let what: String
+        let what: String
         private(set) var isValid = true
+
+        var location: SourceLocation { fields.location }
+
+        func markInvalid() { isValid = false }
 
         init(fields: Fields, reader: NodeReader, what: String) {
             self.fields = fields

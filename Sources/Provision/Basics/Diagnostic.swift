@@ -53,6 +53,11 @@ public struct SourceTexts: Sendable {
         lines[file] = text.split(separator: "\n", omittingEmptySubsequences: false)
     }
 
+    /// Adds every file of `other` (a file both hold keeps `other`'s text).
+    public mutating func merge(_ other: SourceTexts) {
+        lines.merge(other.lines) { _, new in new }
+    }
+
     public func line(_ number: Int, of file: String) -> String? {
         guard let fileLines = lines[file], number >= 1, number <= fileLines.count else { return nil }
         return String(fileLines[number - 1]).replacingTabs()

@@ -48,7 +48,7 @@ public struct TextTemplate: @unchecked Sendable {
         case .unfinishedName: "a tag is not closed with }}"
         case .expectedSectionEnd: "a section {{#name}} is never closed with {{/name}}"
         case .invalidSetDelimiter: "a set-delimiter tag is malformed"
-        default: "\(error)"
+        default: "\(error)" == "overflow" ? "the template ends inside a tag (a {{ without its }})" : "\(error)"
         }
     }
 }
