@@ -25,8 +25,17 @@ struct ConvergeOptions: ParsableArguments {
     @Flag(help: "Show a unified diff of every file whose content differs (coloured on a terminal).")
     var diff = false
 
-    @Flag(help: "Print JSON for scripts.")
+    @Flag(help: "Print JSON for scripts (the schema of docs/drift.md).")
     var json = false
+
+    @Flag(inversion: .prefixedNo, help: ArgumentHelp(
+        "Print only what is not in sync, one line each, and nothing at all when everything is (the default when stdout is not a terminal, as under cron)."))
+    var quiet: Bool?
+
+    @Option(name: .customLong("report"), help: ArgumentHelp(
+        "Also write a report: json=FILE, junit=FILE (a test case per host and resource) or prometheus=FILE (for node_exporter's textfile collector). Repeatable; each file is replaced atomically.",
+        valueName: "format=file"))
+    var reports: [String] = []
 
     @Flag(help: "Print each selected host's batched probe script and exit (to debug, or to time it through plain ssh).")
     var printProbe = false
@@ -57,17 +66,34 @@ struct ConvergeOptions: ParsableArguments {
             guard let share = Engine.Share(text) else { throw Failure.invalidInput("--max-fail '\(text)' is not N or N% (0-100)") }
             return share
         }
+        let reportFiles = try reports.map { text -> ReportFile in
+            switch ReportFile.parse(text) {
+            case .success(let file): return file
+            case .failure(let error): throw Failure.invalidInput(error.message)
+            }
+        }
         if printProbe {
             for target in targets { print("# \(target.host.name)\n" + ProbeScript.script(for: target.playbook.resources)) }
             return
         }
-        let quiet = json
+        let quiet = self.quiet ?? (isatty(STDOUT_FILENO) == 0)
+        let startedAt = Date()
         let reports = Engine.run(targets, options: .init(mode: mode, concurrency: concurrency, acceptNewHostKeys: acceptNewHostKeys,
                                                            batch: batch, maxFail: maxFail, diff: diff)) { report in
-            if !quiet { FileHandle.standardError.write(Data((ConvergeReport.progressLine(report, mode: mode) + "\n").utf8)) }
+            if !quiet && !json { FileHandle.standardError.write(Data((ConvergeReport.progressLine(report, mode: mode) + "\n").utf8)) }
         }
-        print(json ? ConvergeReport.json(reports, mode: mode) : ConvergeReport.text(reports, mode: mode))
-        let code = RunExitCode.of(reports)
+        let run = RunSummary(mode: mode, startedAt: startedAt, seconds: Date().timeIntervalSince(startedAt), hosts: reports)
+        var code = run.exitCode
+        for file in reportFiles {
+            do {
+                try file.write(run)
+            } catch {
+                FileHandle.standardError.write(Data("cannot write the \(file.format) report \(file.path): \(error)\n".utf8))
+                code |= 1
+            }
+        }
+        let output = json ? JSONReport.render(run) : quiet ? ConvergeReport.quiet(reports, mode: mode) : ConvergeReport.text(reports, mode: mode) + "\n"
+        FileHandle.standardOutput.write(Data(output.utf8))
         if code != 0 { throw ExitCode(code) }
     }
 }

@@ -10,7 +10,9 @@ enum ConvergeReport {
         return String(format: "%@: %@, %d failed, %d unknown (%.2f s)", report.host, differing, report.failed.count, report.unknown.count, report.seconds)
     }
 
-    static func text(_ reports: [HostReport], mode: Engine.Mode) -> String {
+    /// Every resource that is not in sync, every handler that ran or failed, and every host
+    /// left out, one line each (with diffs after their line when asked for).
+    static func lines(_ reports: [HostReport], mode: Engine.Mode, diffs: Bool = true) -> [String] {
         var lines: [String] = []
         for report in reports {
             for outcome in report.resources {
@@ -22,12 +24,27 @@ enum ConvergeReport {
                 case .unknown(let why): lines.append("\(report.host)  \(outcome.id)  unknown: \(why)")
                 case .skipped(let what): lines.append("\(report.host)  \(outcome.id)  skipped after a failure: \(what)")
                 }
-                if let diff = outcome.diff { lines.append(colour(diff).trimmingCharacters(in: .newlines)) }
+                if diffs, let diff = outcome.diff { lines.append(colour(diff).trimmingCharacters(in: .newlines)) }
             }
             for name in report.handlersRun { lines.append("\(report.host)  handler '\(name)' ran") }
             for failure in report.handlerFailures { lines.append("\(report.host)  handler FAILED: \(failure)") }
         }
         for report in reports { if let why = report.notStarted { lines.append("\(report.host)  \(why)") } }
+        return lines
+    }
+
+    /// For cron: nothing when all is in sync; otherwise one line per thing that is not (the
+    /// unreachable hosts too), each a single line even when a command's error output was not.
+    static func quiet(_ reports: [HostReport], mode: Engine.Mode) -> String {
+        let unreachable = reports.compactMap { report in report.unreachable.map { "\(report.host)  UNREACHABLE: \($0)" } }
+        return (unreachable + lines(reports, mode: mode, diffs: false)).map { line in
+            line.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: " | ")
+        }.map { $0 + "\n" }.joined()
+    }
+
+    /// Lines, then a summary table of every host.
+    static func text(_ reports: [HostReport], mode: Engine.Mode) -> String {
+        let lines = lines(reports, mode: mode)
         let rows = reports.map { report -> [String] in
             guard report.unreachable == nil else { return [report.host, "-", "-", "-", "-", "unreachable"] }
             guard report.notStarted == nil else { return [report.host, "-", "-", "-", "-", "not started"] }
@@ -48,32 +65,5 @@ enum ConvergeReport {
             if line.hasPrefix("-") && !line.hasPrefix("---") { return "\u{1B}[31m\(line)\u{1B}[0m" }
             return String(line)
         }.joined(separator: "\n")
-    }
-
-    static func json(_ reports: [HostReport], mode: Engine.Mode) -> String {
-        let hosts: [[String: Any]] = reports.map { report in
-            var entry: [String: Any] = ["host": report.host, "execs": report.execs, "seconds": report.seconds]
-            if let reason = report.unreachable { entry["unreachable"] = reason }
-            if let reason = report.notStarted { entry["not_started"] = reason }
-            entry["resources"] = report.resources.map { outcome -> [String: Any] in
-                let (state, detail): (String, String?) = switch outcome.state {
-                case .inSync: ("in_sync", nil)
-                case .drift(let what): ("drift", what)
-                case .changed(let what): ("changed", what)
-                case .failed(let why): ("failed", why)
-                case .unknown(let why): ("unknown", why)
-                case .skipped(let what): ("skipped", what)
-                }
-                var item: [String: Any] = ["kind": outcome.kind, "name": outcome.name, "state": state]
-                if let detail { item["detail"] = detail }
-                if let diff = outcome.diff { item["diff"] = diff }
-                return item
-            }
-            entry["handlers_run"] = report.handlersRun
-            return entry
-        }
-        let document: [String: Any] = ["version": 1, "mode": mode.rawValue, "exit_code": RunExitCode.of(reports), "hosts": hosts]
-        let data = (try? JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys])) ?? Data()
-        return String(decoding: data, as: UTF8.self)
     }
 }

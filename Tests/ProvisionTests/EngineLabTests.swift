@@ -103,7 +103,7 @@ extension LabSSHTests {
         try lab.lab.inventory(lab.nodes).write(toFile: inventory, atomically: true, encoding: .utf8)
         let result = try run(CommandLineTests.binary, ["apply", "--inventory", inventory])
         #expect(result.status == 6, "\(result.output)")
-        #expect(result.output.contains("lab-2: UNREACHABLE: 127.0.0.12:22: cannot connect"))
+        #expect(result.output.contains("lab-2  UNREACHABLE: 127.0.0.12:22: cannot connect"))
         #expect(result.output.contains("lab-1  file:/etc/motd  changed"))
     }
 
@@ -150,7 +150,7 @@ extension LabSSHTests {
         try lab.powerOff(lab.nodes[0])
         let inventory = "\(lab.directory.path)/lab.yml"
         try lab.lab.inventory(lab.nodes).write(toFile: inventory, atomically: true, encoding: .utf8)
-        let stopped = try run(CommandLineTests.binary, ["apply", "--inventory", inventory, "--batch", "1", "--max-fail", "0"])
+        let stopped = try run(CommandLineTests.binary, ["apply", "--inventory", inventory, "--batch", "1", "--max-fail", "0", "--no-quiet"])
         #expect(stopped.status == 5, "unreachable (4) + hosts left out (1): \(stopped.output)")
         #expect(stopped.output.contains("lab-2  not started: 1 of 1 hosts failed, more than --max-fail allows"))
         #expect(stopped.output.contains("lab-3  -   -        -        -       not started"))

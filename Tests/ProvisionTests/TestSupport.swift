@@ -53,9 +53,12 @@ struct ChildProcess {
 }
 
 /// Finds a tool on PATH or in the tools venv; a missing one fails the test with the fix.
+/// The venv of PyPI tools that scripts/setup makes.
+let toolsDirectory = ProcessInfo.processInfo.environment["PROVISION_TOOLS"] ?? (NSHomeDirectory() + "/.cache/provision/tools")
+
 func which(_ program: String) throws -> String {
     if program.hasPrefix("/") { return program }
-    let tools = ProcessInfo.processInfo.environment["PROVISION_TOOLS"] ?? (NSHomeDirectory() + "/.cache/provision/tools")
+    let tools = toolsDirectory
     if let path = try? Subprocess.which(program) { return path }
     if FileManager.default.isExecutableFile(atPath: "\(tools)/bin/\(program)") { return "\(tools)/bin/\(program)" }
     throw MissingTool(name: program)
