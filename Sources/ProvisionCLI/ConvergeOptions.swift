@@ -43,12 +43,12 @@ struct ConvergeOptions: ParsableArguments {
     /// Runs the engine over the selected hosts, prints progress and the summary, exits with
     /// the design brief's code (2 changes/drift, 1 failure, 4 unreachable, combined).
     func run(_ mode: Engine.Mode) throws {
-        let inventory = try self.inventory.load()
-        let siteRoles = try self.inventory.loadSiteRoles(of: inventory)
+        let loadedInventory = try inventory.load()
+        let siteRoles = try inventory.loadSiteRoles(of: loadedInventory)
         let hosts: [Provision.Host]
         let targets: [Engine.Target]
         do {
-            hosts = try HostSelection.select(limit, from: inventory)
+            hosts = try HostSelection.select(limit, from: loadedInventory)
             // Secret vars are read here, on the controller, before any host is contacted.
             targets = try hosts.map { host in
                 let host = try host.resolvingSecrets()
@@ -84,6 +84,14 @@ struct ConvergeOptions: ParsableArguments {
         }
         let run = RunSummary(mode: mode, startedAt: startedAt, seconds: Date().timeIntervalSince(startedAt), hosts: reports)
         var code = run.exitCode
+        do {
+            let history = try RunHistoryStore(path: inventory.state)
+            try history.record(run, by: .current)
+            try history.prune(before: startedAt.addingTimeInterval(-Double(loadedInventory.site.historyDays) * 86_400))
+        } catch {
+            FileHandle.standardError.write(Data("cannot record the run in the history (\(inventory.state)): \(error)\n".utf8))
+            code |= 1
+        }
         for file in reportFiles {
             do {
                 try file.write(run)

@@ -8,7 +8,7 @@ struct InventoryOptions: ParsableArguments {
     @Option(name: [.short, .long], help: ArgumentHelp("Inventory file, or a directory of *.yml files.", valueName: "path"))
     var inventory: String = ProcessInfo.processInfo.environment["PROVISION_INVENTORY"] ?? "inventory/site.yml"
 
-    @Option(help: ArgumentHelp("SQLite file holding install state.", valueName: "path"))
+    @Option(help: ArgumentHelp("SQLite file holding install state and run history.", valueName: "path"))
     var state: String = ProcessInfo.processInfo.environment["PROVISION_STATE"] ?? "state/provision.sqlite"
 
     /// Loads and validates the inventory; on errors prints them all and exits 64.

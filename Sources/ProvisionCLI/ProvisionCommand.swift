@@ -13,6 +13,7 @@ struct ProvisionCommand: AsyncParsableCommand {
             ServeCommand.self,
             InstallCommand.self,
             StatusCommand.self,
+            HistoryCommand.self,
             PlanCommand.self,
             ApplyCommand.self,
             CheckCommand.self,

@@ -28,7 +28,7 @@ struct StatusCommand: AsyncParsableCommand {
                 print(String(decoding: try encoder.encode(StatusReport(hosts: records)), as: UTF8.self))
                 return
             }
-            let rows = records.map { [$0.host, $0.phase.rawValue, Self.time($0.armedAt), Self.time($0.fetchedAt), Self.time($0.finishedAt)] }
+            let rows = records.map { [$0.host, $0.phase.rawValue, TimeFormat.text($0.armedAt), TimeFormat.text($0.fetchedAt), TimeFormat.text($0.finishedAt)] }
             print(TextTable.render(header: ["HOST", "STATE", "ARMED", "FETCHED", "FINISHED"], rows: rows))
         }
     }
@@ -36,10 +36,5 @@ struct StatusCommand: AsyncParsableCommand {
     private struct StatusReport: Encodable {
         var version = 1
         var hosts: [InstallRecord]
-    }
-
-    private static func time(_ date: Date?) -> String {
-        guard let date else { return "-" }
-        return date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false).timeSeparator(.colon).dateTimeSeparator(.space))
     }
 }

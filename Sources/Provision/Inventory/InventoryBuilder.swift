@@ -85,6 +85,7 @@ struct InventoryBuilder {
         }
         if let node = fields["dhcp_interface"] { site.dhcpInterface = reader.string(node, what: "'dhcp_interface'") }
         if let node = fields["confirm_above"], let value = reader.int(node, what: "'confirm_above'", in: 0...100_000) { site.confirmAbove = value }
+        if let node = fields["history_days"], let value = reader.int(node, what: "'history_days'", in: 1...36_500) { site.historyDays = value }
         for item in fields["assets"].flatMap({ reader.list($0, what: "'assets'") }) ?? [] {
             guard let asset = reader.mapping(item, what: "an asset", keys: ["path", "url", "sha256"]),
                   let path = asset["path"].flatMap({ reader.string($0, what: "an asset's 'path'") }),

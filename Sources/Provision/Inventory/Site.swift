@@ -14,6 +14,8 @@ public struct Site: Sendable {
     public var assets: [PinnedAsset] = []
     /// YAML playbook files, each defining one role that hosts may list in `roles`.
     public var playbooks: [InventoryPath] = []
+    /// How long the run history keeps check, plan and apply runs.
+    public var historyDays = 90
 
     public init(installServer: String, tftpServer: IPv4Address? = nil, templates: String? = nil, dhcpInterface: String? = nil, confirmAbove: Int = 5) {
         self.installServer = installServer

@@ -9,37 +9,7 @@ public final class InstallStateStore: Sendable {
 
     public init(path: String) throws {
         self.path = path
-        let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-        let existed = FileManager.default.fileExists(atPath: path)
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
-        database = try DatabaseQueue(path: path, configuration: configuration)
-        if !existed { chmod(path, 0o600) }
-        try Self.migrator.migrate(database)
-    }
-
-    private static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1") { db in
-            try db.create(table: "install") { table in
-                table.primaryKey("host", .text)
-                table.column("phase", .text).notNull()
-                table.column("token", .text)
-                table.column("armedAt", .datetime)
-                table.column("fetchedAt", .datetime)
-                table.column("finishedAt", .datetime)
-                table.column("updatedAt", .datetime)
-            }
-            try db.create(table: "installEvent") { table in
-                table.autoIncrementedPrimaryKey("id")
-                table.column("host", .text).notNull()
-                table.column("at", .datetime).notNull()
-                table.column("event", .text).notNull()
-                table.column("detail", .text)
-            }
-        }
-        return migrator
+        database = try StateDatabase.open(path: path)
     }
 
     /// Arms hosts: issues each a fresh token (a previous one stops working).
