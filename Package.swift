@@ -38,7 +38,7 @@ let package = Package(
         ),
         .target(
             name: "Playbooks",
-            dependencies: ["Provision", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["Provision"]
         ),
         .executableTarget(
             name: "ProvisionCLI",

@@ -40,6 +40,9 @@ struct ConvergeOptions: ParsableArguments {
     @Flag(help: "Print each selected host's batched probe script and exit (to debug, or to time it through plain ssh).")
     var printProbe = false
 
+    @Flag(help: "When another run holds this inventory's lock, wait for it instead of exiting.")
+    var wait = false
+
     /// Runs the engine over the selected hosts, prints progress and the summary, exits with
     /// the design brief's code (2 changes/drift, 1 failure, 4 unreachable, combined).
     func run(_ mode: Engine.Mode) throws {
@@ -77,16 +80,20 @@ struct ConvergeOptions: ParsableArguments {
             return
         }
         let quiet = self.quiet ?? (isatty(STDOUT_FILENO) == 0)
+        let invocation = RunHistoryStore.Invocation.current
+        let holder = "\(invocation.user) on \(invocation.controller) pid \(getpid()): \(invocation.command)"
+        let lock = try takeLock(holder: "\(holder), since \(TimeFormat.text(Date())) UTC")
+        defer { lock.release() }
         let startedAt = Date()
         let reports = Engine.run(targets, options: .init(mode: mode, concurrency: concurrency, acceptNewHostKeys: acceptNewHostKeys,
-                                                           batch: batch, maxFail: maxFail, diff: diff)) { report in
+                                                           batch: batch, maxFail: maxFail, diff: diff, holder: holder)) { report in
             if !quiet && !json { FileHandle.standardError.write(Data((ConvergeReport.progressLine(report, mode: mode) + "\n").utf8)) }
         }
         let run = RunSummary(mode: mode, startedAt: startedAt, seconds: Date().timeIntervalSince(startedAt), hosts: reports)
         var code = run.exitCode
         do {
             let history = try RunHistoryStore(path: inventory.state)
-            try history.record(run, by: .current)
+            try history.record(run, by: invocation)
             try history.prune(before: startedAt.addingTimeInterval(-Double(loadedInventory.site.historyDays) * 86_400))
         } catch {
             FileHandle.standardError.write(Data("cannot record the run in the history (\(inventory.state)): \(error)\n".utf8))
@@ -103,5 +110,26 @@ struct ConvergeOptions: ParsableArguments {
         let output = json ? JSONReport.render(run) : quiet ? ConvergeReport.quiet(reports, mode: mode) : ConvergeReport.text(reports, mode: mode) + "\n"
         FileHandle.standardOutput.write(Data(output.utf8))
         if code != 0 { throw ExitCode(code) }
+    }
+
+    /// The inventory's controller lock; a run that died holding it is reported, not hidden.
+    private func takeLock(holder: String) throws -> ControllerLock {
+        let path = ControllerLock.path(state: inventory.state, inventory: inventory.inventory)
+        let lock: ControllerLock
+        do {
+            lock = try ControllerLock(path: path, holder: holder, wait: wait) { current in
+                FileHandle.standardError.write(Data("waiting for the lock of this inventory, held by \(current)\n".utf8))
+            }
+        } catch let busy as ControllerLock.Busy {
+            throw Failure.failed(busy.description)
+        }
+        if let stale = lock.staleHolder {
+            FileHandle.standardError.write(Data("""
+                warning: a previous run ended without releasing this inventory's lock (\(stale)); it was probably killed, \
+                and its hosts may be partly converged (see provision history)
+
+                """.utf8))
+        }
+        return lock
     }
 }

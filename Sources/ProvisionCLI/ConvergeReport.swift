@@ -6,6 +6,7 @@ import Provision
 enum ConvergeReport {
     static func progressLine(_ report: HostReport, mode: Engine.Mode) -> String {
         if let reason = report.unreachable { return "\(report.host): UNREACHABLE: \(reason)" }
+        if let holder = report.locked { return "\(report.host): LOCKED by another run: \(holder)" }
         let differing = mode == .apply ? "\(report.changed.count) changed" : "\(report.drifted.count) to change"
         return String(format: "%@: %@, %d failed, %d unknown (%.2f s)", report.host, differing, report.failed.count, report.unknown.count, report.seconds)
     }
@@ -29,7 +30,11 @@ enum ConvergeReport {
             for name in report.handlersRun { lines.append("\(report.host)  handler '\(name)' ran") }
             for failure in report.handlerFailures { lines.append("\(report.host)  handler FAILED: \(failure)") }
         }
-        for report in reports { if let why = report.notStarted { lines.append("\(report.host)  \(why)") } }
+        for report in reports {
+            if let why = report.notStarted { lines.append("\(report.host)  \(why)") }
+            if let holder = report.locked { lines.append("\(report.host)  LOCKED by another run, nothing done: \(holder)") }
+            for warning in report.warnings { lines.append("\(report.host)  warning: \(warning)") }
+        }
         return lines
     }
 
@@ -48,6 +53,7 @@ enum ConvergeReport {
         let rows = reports.map { report -> [String] in
             guard report.unreachable == nil else { return [report.host, "-", "-", "-", "-", "unreachable"] }
             guard report.notStarted == nil else { return [report.host, "-", "-", "-", "-", "not started"] }
+            guard report.locked == nil else { return [report.host, "-", "-", "-", "-", "locked"] }
             let differing = mode == .apply ? report.changed.count : report.drifted.count
             let state = !report.failed.isEmpty ? "failed" : differing > 0 ? (mode == .apply ? "changed" : "drift") : "ok"
             return [report.host, String(report.resources.count - differing - report.failed.count - report.unknown.count), String(differing),

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Provision
 
@@ -86,9 +85,4 @@ public struct FileResource: Resource {
 
     /// The fix with the content inline (for small files written as part of another resource).
     var inlineWrite: String { write(from: "printf '%s' \(Shell.quote(content))") }
-}
-
-/// The hex SHA-256 of text, as `sha256sum` prints it on the host.
-func sha256Hex(_ text: String) -> String {
-    SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
 }

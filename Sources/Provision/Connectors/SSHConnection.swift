@@ -202,7 +202,78 @@ public final class SSHConnection {
     /// a password prompt: a user without passwordless sudo fails with sudo's own message).
     /// stdin gets `input`.
     public func executeAsRoot(_ script: String, input: String? = nil) throws(SSHError) -> Result {
-        try execute(options.user == "root" ? script : "sudo -n -- sh -c \(Shell.quote(script))", input: input)
+        try execute(asRoot(script), input: input)
+    }
+
+    private func asRoot(_ script: String) -> String {
+        options.user == "root" ? script : "sudo -n -- sh -c \(Shell.quote(script))"
+    }
+
+    /// A script left running as root on a channel of its own while other commands run (a lock
+    /// holder). It runs until `release()` sends it EOF on stdin, or the session ends.
+    public final class HeldCommand {
+        private let channel: OpaquePointer
+        /// Keeps the session alive as long as its channel.
+        private let connection: SSHConnection
+        private var released = false
+
+        fileprivate init(channel: OpaquePointer, connection: SSHConnection) {
+            self.channel = channel
+            self.connection = connection
+        }
+
+        /// Sends EOF, waits for the script to finish its cleanup, closes the channel.
+        public func release() {
+            guard !released else { return }
+            released = true
+            _ = provision_ssh2_channel_send_eof(channel)
+            var buffer = [CChar](repeating: 0, count: 4096)
+            while provision_ssh2_channel_read(channel, 0, &buffer, buffer.count) > 0 {}
+            libssh2_channel_close(channel)
+            libssh2_channel_wait_closed(channel)
+        }
+
+        deinit {
+            release()
+            libssh2_channel_free(channel)
+        }
+    }
+
+    /// Starts `script` as root and reads its output up to the line `ready`. Returns the lines
+    /// before it and the running command; or, when the script ends without printing `ready`,
+    /// everything it printed and its exit status.
+    public func hold(_ script: String, ready: String) throws(SSHError) -> (lines: [String], held: HeldCommand?, status: Int32) {
+        guard let channel = provision_ssh2_channel_open_session(session) else {
+            throw SSHError(kind: .channel, message: "\(target): cannot open a channel: \(lastError())")
+        }
+        execCount += 1
+        let command = asRoot(script)
+        guard command.withCString({ provision_ssh2_channel_exec(channel, $0, UInt32(strlen($0))) }) == 0 else {
+            libssh2_channel_free(channel)
+            throw SSHError(kind: .channel, message: "\(target): cannot start the command: \(lastError())")
+        }
+        var output = [UInt8]()
+        var buffer = [CChar](repeating: 0, count: 4096)
+        while true {
+            let lines = String(decoding: output, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            if let index = lines.firstIndex(of: ready), index < lines.count - 1 {
+                return (Array(lines[..<index]), HeldCommand(channel: channel, connection: self), 0)
+            }
+            let count = provision_ssh2_channel_read(channel, 0, &buffer, buffer.count)
+            if count > 0 {
+                output += buffer[0..<count].map { UInt8(bitPattern: $0) }
+            } else if count == 0 {
+                libssh2_channel_close(channel)
+                libssh2_channel_wait_closed(channel)
+                let status = libssh2_channel_get_exit_status(channel)
+                libssh2_channel_free(channel)
+                return (lines.filter { !$0.isEmpty }, nil, status)
+            } else {
+                libssh2_channel_free(channel)
+                let kind: SSHError.Kind = count == Int(LIBSSH2_ERROR_TIMEOUT) ? .timeout : .channel
+                throw SSHError(kind: kind, message: "\(target): reading command output: \(lastError())")
+            }
+        }
     }
 
     /// Runs one command on one new exec channel; stdin gets `input` (then EOF).

@@ -18,9 +18,12 @@ public enum Engine {
         public var maxFail: Share?
         /// Read current file contents too (same exec) and report unified diffs.
         public var diff: Bool
+        /// Who this run is, as a host's lock record says it (`ctl-1 pid 4242 ops: provision apply`).
+        public var holder: String
 
         public init(mode: Mode, concurrency: Int = 50, acceptNewHostKeys: Bool = false, connectTimeout: Duration = .seconds(10),
-                    batch: Share? = nil, maxFail: Share? = nil, diff: Bool = false) {
+                    batch: Share? = nil, maxFail: Share? = nil, diff: Bool = false,
+                    holder: String = "\(ProcessInfo.processInfo.hostName) pid \(getpid())") {
             self.mode = mode
             self.concurrency = concurrency
             self.acceptNewHostKeys = acceptNewHostKeys
@@ -28,6 +31,7 @@ public enum Engine {
             self.batch = batch
             self.maxFail = maxFail
             self.diff = diff
+            self.holder = holder
         }
     }
 
@@ -113,7 +117,35 @@ public enum Engine {
             report.seconds = Date().timeIntervalSince(started)
             return report
         }
+        // apply holds the host's lock for the whole run; check and plan take it in the probe.
+        var lock: SSHConnection.HeldCommand?
+        if options.mode == .apply {
+            do {
+                let since = Date().formatted(.iso8601)
+                let attempt = try connection.hold(HostLock.exclusive(holderText: "\(options.holder), since \(since)"), ready: HostLock.heldMarker)
+                let lines = attempt.lines.map { Substring($0) }
+                if let stale = HostLock.staleHolder(lines) {
+                    report.warnings.append("a previous run ended without releasing this host's lock (\(stale)): its changes may be incomplete")
+                }
+                guard let held = attempt.held else {
+                    if let holder = HostLock.lockedBy(lines) {
+                        report.locked = holder
+                    } else {
+                        report.unreachable = "cannot take the host lock (exit \(attempt.status)): \(attempt.lines.joined(separator: " ").suffix(500))"
+                    }
+                    report.execs = connection.execCount
+                    report.seconds = Date().timeIntervalSince(started)
+                    return report.redacting(target.host.secretValues)
+                }
+                lock = held
+            } catch {
+                report.unreachable = "cannot take the host lock: \(error.message)"
+                report.seconds = Date().timeIntervalSince(started)
+                return report
+            }
+        }
         inspectAndFix(target, over: connection, options: options, into: &report)
+        lock?.release()
         report.execs = connection.execCount
         report.seconds = Date().timeIntervalSince(started)
         return report.redacting(target.host.secretValues)
@@ -128,7 +160,13 @@ public enum Engine {
         let sections: [ProbeScript.Section?]
         var contents: [Int: String] = [:]
         do {
-            let result = try connection.executeAsRoot(ProbeScript.script(probes: probes))
+            // Under apply the lock is already held, exclusively.
+            let preamble = options.mode == .apply ? "" : HostLock.sharedPreamble
+            let result = try connection.executeAsRoot(preamble + ProbeScript.script(probes: probes))
+            if let holder = HostLock.lockedBy(result.stdout.split(separator: "\n")) {
+                report.locked = holder
+                return
+            }
             let all = ProbeScript.split(result.stdout, count: probes.count)
             // Not one section: the script never ran (sudo refused, no POSIX shell). The state
             // is unknown, and that is the host's problem, not each resource's.

@@ -13,6 +13,10 @@ public struct HostReport: Sendable {
     public var seconds = 0.0
     /// Why the host was not touched at all (a rolling run stopped by --max-fail).
     public var notStarted: String?
+    /// Who holds the host's lock, when another run did (nothing was done here).
+    public var locked: String?
+    /// What the run noticed and went on with (a dead run's lock record, say).
+    public var warnings: [String] = []
 
     public init(host: String, notStarted: String? = nil) {
         self.host = host
@@ -29,6 +33,7 @@ public struct HostReport: Sendable {
         }
         var report = self
         report.unreachable = unreachable.map(mask)
+        report.warnings = warnings.map(mask)
         report.handlerFailures = handlerFailures.map(mask)
         for index in report.resources.indices {
             report.resources[index].name = mask(report.resources[index].name)
@@ -80,14 +85,15 @@ public struct ResourceOutcome: Sendable {
 }
 
 /// The design brief's exit codes, combined over all hosts: 2 changes made or drift found,
-/// 1 a resource failed (or hosts were left out because too many failed), 4 a host unreachable;
+/// 1 a resource failed (or hosts were left out because too many failed, or were locked by
+/// another run), 4 a host unreachable;
 /// bits add up (6 = drift + unreachable).
 public enum RunExitCode {
     public static func of(_ reports: [HostReport]) -> Int32 {
         var code: Int32 = 0
         for report in reports {
             if report.unreachable != nil { code |= 4 }
-            if report.notStarted != nil { code |= 1 }
+            if report.notStarted != nil || report.locked != nil { code |= 1 }
             if !report.failed.isEmpty || !report.handlerFailures.isEmpty { code |= 1 }
             if !report.drifted.isEmpty || !report.changed.isEmpty { code |= 2 }
         }

@@ -10,6 +10,8 @@ public enum JSONReport {
             var entry: [String: Any] = ["host": report.host, "execs": report.execs, "seconds": report.seconds]
             if let reason = report.unreachable { entry["unreachable"] = reason }
             if let reason = report.notStarted { entry["not_started"] = reason }
+            if let holder = report.locked { entry["locked_by"] = holder }
+            entry["warnings"] = report.warnings
             entry["resources"] = report.resources.map { outcome -> [String: Any] in
                 let (state, detail) = outcome.state.nameAndDetail
                 var item: [String: Any] = ["kind": outcome.kind, "name": outcome.name, "state": state]

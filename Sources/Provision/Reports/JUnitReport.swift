@@ -14,7 +14,7 @@ public enum JUnitReport {
                 counts.tests += 1
                 cases.append("    <testcase classname=\"\(escape(report.host))\" name=\"\(escape(name))\"\(body.isEmpty ? "/>" : ">\(body)</testcase>")")
             }
-            if let reason = report.unreachable ?? report.notStarted {
+            if let reason = report.unreachable ?? report.notStarted ?? report.locked.map({ "locked by another run: \($0)" }) {
                 counts.errors += 1
                 add("connect", "<error message=\"\(escape(reason))\"/>")
             }

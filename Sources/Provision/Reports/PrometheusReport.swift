@@ -22,6 +22,7 @@ public enum PrometheusReport {
               perHost { $0.unknown.count })
         gauge("resources_total", "Resources managed on the host.", perHost { $0.resources.count })
         gauge("host_unreachable", "1 when the host could not be reached or probed.", perHost { $0.unreachable != nil ? 1 : 0 })
+        gauge("host_locked", "1 when another run held the host's lock, so nothing was done there.", perHost { $0.locked != nil ? 1 : 0 })
         let runLabels = "mode=\"\(mode)\""
         gauge("last_run_timestamp_seconds", "When the run finished (Unix time).", [(runLabels, String(format: "%.3f", finishedAt.timeIntervalSince1970))])
         gauge("last_run_duration_seconds", "How long the run took.", [(runLabels, String(format: "%.3f", run.seconds))])

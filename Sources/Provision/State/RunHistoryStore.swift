@@ -28,7 +28,7 @@ public final class RunHistoryStore: Sendable {
     /// What one run found on one host.
     public struct HostEntry: Sendable, Equatable {
         public var run: Run
-        /// `ok`, `drift`, `changed`, `failed`, `unreachable` or `not_started`.
+        /// `ok`, `drift`, `changed`, `failed`, `unreachable`, `not_started` or `locked`.
         public var outcome: String
         public var reason: String?
         public var resources: [ResourceEntry]
@@ -72,7 +72,7 @@ public final class RunHistoryStore: Sendable {
             let id = db.lastInsertedRowID
             for report in summary.hosts {
                 try db.execute(sql: "INSERT INTO runHost (runId, host, outcome, reason, seconds) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [id, report.host, Self.outcome(of: report), report.unreachable ?? report.notStarted, report.seconds])
+                               arguments: [id, report.host, Self.outcome(of: report), report.unreachable ?? report.notStarted ?? report.locked, report.seconds])
                 for outcome in report.resources where outcome.state != .inSync {
                     let (state, detail) = outcome.state.nameAndDetail
                     try db.execute(sql: "INSERT INTO runResource (runId, host, resource, state, detail) VALUES (?, ?, ?, ?, ?)",
@@ -86,6 +86,7 @@ public final class RunHistoryStore: Sendable {
     static func outcome(of report: HostReport) -> String {
         if report.unreachable != nil { return "unreachable" }
         if report.notStarted != nil { return "not_started" }
+        if report.locked != nil { return "locked" }
         if !report.failed.isEmpty || !report.handlerFailures.isEmpty { return "failed" }
         if !report.drifted.isEmpty { return "drift" }
         if !report.changed.isEmpty { return "changed" }
@@ -136,7 +137,7 @@ public final class RunHistoryStore: Sendable {
     public static func driftingSince(_ entries: [HostEntry]) -> [(resource: String, since: Date, detail: String?)] {
         var since: [String: Date] = [:]
         var current: [String: String?] = [:]
-        for entry in entries where entry.outcome != "unreachable" && entry.outcome != "not_started" {
+        for entry in entries where !["unreachable", "not_started", "locked"].contains(entry.outcome) {
             let drifting = Dictionary(entry.resources.filter { $0.state == "drift" }.map { ($0.resource, $0.detail) }, uniquingKeysWith: { first, _ in first })
             since = since.filter { drifting[$0.key] != nil }
             for resource in drifting.keys where since[resource] == nil { since[resource] = entry.run.startedAt }

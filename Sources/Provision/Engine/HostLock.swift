@@ -1,0 +1,42 @@
+/// Runs from two controllers never interleave on one host. `apply` holds an exclusive `flock`
+/// on /run/provision.lock for its whole run, through a script left running on a channel of its
+/// own (the lock goes when the run releases it, or its SSH session ends); `check` and `plan`
+/// take it shared inside their one probe exec. An apply writes who it is beside the lock, so a
+/// busy host says who has it, and a holder that died without cleaning up is reported.
+public enum HostLock {
+    static let lock = "/run/provision.lock"
+    static let holder = "/run/provision.lock.holder"
+    static let lockedMarker = "@@provision-locked"
+    static let staleMarker = "@@provision-stale"
+    static let heldMarker = "@@provision-lock-held"
+
+    /// Holds the lock exclusively until stdin ends; prints `lockedMarker WHO` and exits 75 when
+    /// another run has it, `staleMarker WHO` first when a dead run's record is still there.
+    static func exclusive(holderText: String) -> String {
+        """
+        exec 9>>\(lock)
+        if ! flock -n -x 9; then printf '\(lockedMarker) %s\\n' "$(cat \(holder) 2>/dev/null | grep . || echo 'a check or plan reading the host')"; exit 75; fi
+        if [ -s \(holder) ]; then printf '\(staleMarker) %s\\n' "$(cat \(holder))"; fi
+        printf '%s\\n' \(Shell.quote(holderText)) > \(holder)
+        echo \(heldMarker)
+        cat > /dev/null
+        : > \(holder)
+        """
+    }
+
+    /// The first lines of a probe script: a shared lock, or `lockedMarker WHO` and exit 75.
+    static let sharedPreamble = """
+        exec 9>>\(lock)
+        if ! flock -n -s 9; then printf '\\n\(lockedMarker) %s\\n' "$(cat \(holder) 2>/dev/null | grep . || echo unknown)"; exit 75; fi
+
+        """
+
+    /// Who holds the lock, from probe or lock output; nil when the output says nothing of it.
+    static func lockedBy(_ lines: [Substring]) -> String? {
+        lines.first { $0.hasPrefix(lockedMarker + " ") }.map { String($0.dropFirst(lockedMarker.count + 1)) }
+    }
+
+    static func staleHolder(_ lines: [Substring]) -> String? {
+        lines.first { $0.hasPrefix(staleMarker + " ") }.map { String($0.dropFirst(staleMarker.count + 1)) }
+    }
+}
