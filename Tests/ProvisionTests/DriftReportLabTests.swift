@@ -14,11 +14,10 @@ extension LabSSHTests {
         let lab = try RunningLab(count: 2)
         defer { lab.stop() }
         let directory = lab.directory.path
-        try lab.lab.inventory(lab.nodes).write(toFile: "\(directory)/lab.yml", atomically: true, encoding: .utf8)
-        let state = ["--state", "\(directory)/state.sqlite"]
-        let reports = state + ["--report", "json=\(directory)/check.json", "--report", "junit=\(directory)/check.xml", "--report", "prometheus=\(directory)/provision.prom"]
+        try lab.writeInventory()
+        let reports = ["--report", "json=\(directory)/check.json", "--report", "junit=\(directory)/check.xml", "--report", "prometheus=\(directory)/provision.prom"]
         func check() throws -> (status: Int32, output: String) {
-            try run(CommandLineTests.binary, ["check", "--inventory", "\(directory)/lab.yml"] + reports)
+            try lab.provision(["check"] + reports)
         }
         /// provision_<metric>{host=...} values as node_exporter's parser reads them.
         func metrics() throws -> [String: Double] {
@@ -47,7 +46,7 @@ extension LabSSHTests {
             return result.output.split(separator: "\n").map(String.init)
         }
 
-        #expect(try run(CommandLineTests.binary, ["apply", "--inventory", "\(directory)/lab.yml"] + state).status == 2)
+        #expect(try lab.provision(["apply"]).status == 2)
         let clean = try check()
         #expect(clean.status == 0 && clean.output.isEmpty, "silent when in sync: \(clean.output)")
         var values = try metrics()
@@ -77,14 +76,14 @@ extension LabSSHTests {
         #expect(try junitProblems() == ["lab-1 connect error", "lab-2 file:/etc/motd failure"])
 
         // The history: since when lab-2 drifts (the first check that found it, not the latest).
-        let history = try run(CommandLineTests.binary, ["history", "lab-2", "--inventory", "\(directory)/lab.yml"] + state)
+        let history = try lab.provision(["history", "lab-2"])
         #expect(history.status == 0, "\(history.output)")
         let lines2 = history.output.split(separator: "\n").map(String.init)
         let runs = lines2.filter { $0.contains("  run ") }
         #expect(runs.count == 4 && runs[0].contains("apply  changed") && runs[1].contains("check  ok") && runs[3].contains("check  drift"), "\(history.output)")
         let since = try #require(runs[2].split(separator: " ").prefix(2).joined(separator: " ") as String?)
         #expect(lines2.last == "    file:/etc/motd  since \(since): content", "\(history.output)")
-        let all = try run(CommandLineTests.binary, ["history", "--since", "1h", "--json", "--inventory", "\(directory)/lab.yml"] + state)
+        let all = try lab.provision(["history", "--since", "1h", "--json"])
         let document = try JSONSerialization.jsonObject(with: Data(all.output.utf8)) as! [String: Any]
         #expect((document["runs"] as! [[String: Any]]).map { $0["exit_code"] as! Int } == [6, 2, 0, 2])
     }

@@ -19,34 +19,30 @@ extension LabSSHTests {
     func baseRoleConverges() throws {
         let lab = try RunningLab(count: 2)
         defer { lab.stop() }
-        let inventory = "\(lab.directory.path)/lab.yml"
-        try lab.lab.inventory(lab.nodes).write(toFile: inventory, atomically: true, encoding: .utf8)
-        func provision(_ arguments: [String]) throws -> (status: Int32, output: String) {
-            try run(CommandLineTests.binary, arguments + ["--inventory", inventory])
-        }
-        #expect(try provision(["check"]).status == 2, "fresh nodes drift from base")
-        let first = try provision(["apply"])
+        try lab.writeInventory()
+        #expect(try lab.provision(["check"]).status == 2, "fresh nodes drift from base")
+        let first = try lab.provision(["apply"])
         #expect(first.status == 2, "\(first.output)")
         #expect(first.output.contains("lab-1  handler 'reload ssh' ran"))
-        let second = try provision(["apply"])
+        let second = try lab.provision(["apply"])
         #expect(second.status == 0, "\(second.output)")
         #expect(!second.output.contains("changed:"))
 
-        let json = try provision(["check", "--json"])
+        let json = try lab.provision(["check", "--json"])
         #expect(json.status == 0)
         let document = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as! [String: Any]
         let execs = (document["hosts"] as! [[String: Any]]).map { $0["execs"] as! Int }
         #expect(execs == [1, 1], "a no-op check is one exec per host")
 
         _ = try ssh(lab, lab.nodes[1], "echo 'PasswordAuthentication yes' >> /etc/ssh/sshd_config.d/50-provision.conf")
-        let drift = try provision(["check"])
+        let drift = try lab.provision(["check"])
         #expect(drift.status == 2)
         let driftLines = drift.output.split(separator: "\n").filter { $0.contains("drift:") }
         #expect(driftLines == ["lab-2  file:/etc/ssh/sshd_config.d/50-provision.conf  drift: content"])
-        let repair = try provision(["apply", "--limit", "lab-2"])
+        let repair = try lab.provision(["apply", "--limit", "lab-2"])
         #expect(repair.status == 2)
         #expect(repair.output.contains("lab-2  handler 'reload ssh' ran"))
-        #expect(try provision(["check"]).status == 0)
+        #expect(try lab.provision(["check"]).status == 0)
         #expect(try ssh(lab, lab.nodes[1], "cat /etc/ssh/sshd_config.d/50-provision.conf").stdout.contains("PasswordAuthentication no"))
         // The admin user from vars.admins logs in with its key. (A user's first login starts its
         // systemd user instance, slow when qemu boots share the two cores: a longer timeout.)
@@ -99,9 +95,8 @@ extension LabSSHTests {
         let lab = try RunningLab(count: 2)
         defer { lab.stop() }
         try lab.powerOff(lab.nodes[1])
-        let inventory = "\(lab.directory.path)/lab.yml"
-        try lab.lab.inventory(lab.nodes).write(toFile: inventory, atomically: true, encoding: .utf8)
-        let result = try run(CommandLineTests.binary, ["apply", "--inventory", inventory])
+        try lab.writeInventory()
+        let result = try lab.provision(["apply"])
         #expect(result.status == 6, "\(result.output)")
         #expect(result.output.contains("lab-2  UNREACHABLE: 127.0.0.12:22: cannot connect"))
         #expect(result.output.contains("lab-1  file:/etc/motd  changed"))
@@ -148,17 +143,16 @@ extension LabSSHTests {
         let lab = try RunningLab(count: 3)
         defer { lab.stop() }
         try lab.powerOff(lab.nodes[0])
-        let inventory = "\(lab.directory.path)/lab.yml"
-        try lab.lab.inventory(lab.nodes).write(toFile: inventory, atomically: true, encoding: .utf8)
-        let stopped = try run(CommandLineTests.binary, ["apply", "--inventory", inventory, "--batch", "1", "--max-fail", "0", "--no-quiet"])
+        try lab.writeInventory()
+        let stopped = try lab.provision(["apply", "--batch", "1", "--max-fail", "0", "--no-quiet"])
         #expect(stopped.status == 5, "unreachable (4) + hosts left out (1): \(stopped.output)")
         #expect(stopped.output.contains("lab-2  not started: 1 of 1 hosts failed, more than --max-fail allows"))
         #expect(stopped.output.contains("lab-3  -   -        -        -       not started"))
         #expect(!stopped.output.contains("lab-2  file:"), "nothing was done on lab-2")
-        let all = try run(CommandLineTests.binary, ["apply", "--inventory", inventory, "--batch", "34%"])
+        let all = try lab.provision(["apply", "--batch", "34%"])
         #expect(all.status == 6, "\(all.output)")
         #expect(all.output.contains("lab-3  file:/etc/motd  changed"))
-        let bad = try run(CommandLineTests.binary, ["apply", "--inventory", inventory, "--batch", "0"])
+        let bad = try lab.provision(["apply", "--batch", "0"])
         #expect(bad.status == 64)
     }
 

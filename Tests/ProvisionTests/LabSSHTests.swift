@@ -37,6 +37,19 @@ final class RunningLab {
         #expect(!Lab.answers(node.address, port: 22), "\(node.name) still answers after power-off")
     }
 
+    var inventoryPath: String { "\(directory.path)/lab.yml" }
+    var statePath: String { "\(directory.path)/state.sqlite" }
+
+    /// Writes the lab's inventory (changed by `edit`) where `provision` runs read it.
+    func writeInventory(_ edit: (String) -> String = { $0 }) throws {
+        try edit(lab.inventory(nodes)).write(toFile: inventoryPath, atomically: true, encoding: .utf8)
+    }
+
+    /// Runs the provision binary on the written inventory, with a state file of the lab's own.
+    func provision(_ arguments: [String], environment: [String: String]? = nil) throws -> (status: Int32, output: String) {
+        try run(CommandLineTests.binary, arguments + ["--inventory", inventoryPath, "--state", statePath], environment: environment)
+    }
+
     func stop() {
         try? lab.down { _ in }
         directory.remove()

@@ -9,31 +9,27 @@ extension LabSSHTests {
     func hostLock() throws {
         let lab = try RunningLab(count: 2)
         defer { lab.stop() }
-        let directory = lab.directory.path
-        try lab.lab.inventory(lab.nodes).write(toFile: "\(directory)/lab.yml", atomically: true, encoding: .utf8)
-        func provision(_ arguments: [String]) throws -> (status: Int32, output: String) {
-            try run(CommandLineTests.binary, arguments + ["--inventory", "\(directory)/lab.yml", "--state", "\(directory)/state.sqlite"])
-        }
+        try lab.writeInventory()
         // The other controller: an apply's lock, held on lab-1 over its own SSH session.
         let other = try SSHConnection(lab.options(lab.nodes[0]))
         let taken = try other.hold(HostLock.exclusive(holderText: "ctl-2 pid 777: provision apply"), ready: HostLock.heldMarker)
         let held = try #require(taken.held, "\(taken.lines)")
 
-        let apply = try provision(["apply"])
+        let apply = try lab.provision(["apply"])
         #expect(apply.status == 3, "lab-2 changed (2), lab-1 locked (1): \(apply.output)")
         #expect(apply.output.contains("lab-1  LOCKED by another run, nothing done: ctl-2 pid 777: provision apply"), "\(apply.output)")
         #expect(!(try ssh(lab, lab.nodes[0], "cat /etc/motd").stdout.contains("managed by provision")), "nothing was written on the locked host")
         #expect(try ssh(lab, lab.nodes[1], "cat /etc/motd").stdout.contains("managed by provision"))
-        let check = try provision(["check"])
+        let check = try lab.provision(["check"])
         #expect(check.status == 1 && check.output.contains("lab-1  LOCKED by another run"), "\(check.output)")
 
         held.release()
-        #expect(try provision(["apply"]).status == 2)
-        #expect(try provision(["check"]).status == 0, "the lock is free again once released")
+        #expect(try lab.provision(["apply"]).status == 2)
+        #expect(try lab.provision(["check"]).status == 0, "the lock is free again once released")
 
         // A holder that died without clearing its record (its shell was killed): reported, then taken.
         _ = try ssh(lab, lab.nodes[1], "echo 'ctl-3 pid 4242: provision apply, since 2026-11-24 03:00:00 UTC' > /run/provision.lock.holder")
-        let stale = try provision(["apply"])
+        let stale = try lab.provision(["apply"])
         #expect(stale.status == 0, "\(stale.output)")
         #expect(stale.output.contains("lab-2  warning: a previous run ended without releasing this host's lock (ctl-3 pid 4242: provision apply, since 2026-11-24 03:00:00 UTC)"),
                 "\(stale.output)")
@@ -44,12 +40,9 @@ extension LabSSHTests {
     func controllerLock() throws {
         let lab = try RunningLab(count: 1)
         defer { lab.stop() }
-        let directory = lab.directory.path
-        let inventory = "\(directory)/lab.yml"
-        try lab.lab.inventory(lab.nodes).write(toFile: inventory, atomically: true, encoding: .utf8)
-        let state = "\(directory)/state.sqlite"
-        let arguments = ["check", "--inventory", inventory, "--state", state]
-        let path = ControllerLock.path(state: state, inventory: inventory)
+        try lab.writeInventory()
+        let arguments = ["check", "--inventory", lab.inventoryPath, "--state", lab.statePath]
+        let path = ControllerLock.path(state: lab.statePath, inventory: lab.inventoryPath)
 
         var lock: ControllerLock? = try ControllerLock(path: path, holder: "alice on ctl-1 pid 99: provision apply", wait: false)
         let busy = try run(CommandLineTests.binary, arguments)
@@ -57,7 +50,7 @@ extension LabSSHTests {
         #expect(busy.output.contains("another provision run holds the lock of this inventory (\(path)): alice on ctl-1 pid 99: provision apply"), "\(busy.output)")
 
         // --wait: started while the lock is held, finishes once it is released.
-        let log = "\(directory)/wait.log"
+        let log = "\(lab.directory.path)/wait.log"
         let waiting = try ChildProcess(CommandLineTests.binary, arguments + ["--wait"], outputFile: log)
         for _ in 0..<100 where !((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("waiting for the lock") { usleep(50_000) }
         #expect(try String(contentsOfFile: log, encoding: .utf8).contains("waiting for the lock of this inventory, held by alice on ctl-1 pid 99"))

@@ -92,10 +92,13 @@ extension LabSSHTests {
         #expect(try ssh(lab, lab.nodes[0], "stat -c '%U %a' /etc/provision-by-sudo").stdout == "root 600\n")
         #expect(RunExitCode.of(Engine.run(try logins(as: "deployer", playbook), options: options)) == 0)
 
-        let refused = Engine.run(try logins(as: "visitor", playbook), options: options)
-        #expect(RunExitCode.of(refused) == 4)
-        let reason = try #require(refused[0].unreachable)
-        #expect(reason.contains("the probe script did not run") && reason.contains("sudo: a password is required"), "\(reason)")
+        for mode in [Engine.Mode.check, .apply] {
+            let refused = Engine.run(try logins(as: "visitor", playbook), options: .init(mode: mode, connectTimeout: .seconds(60)))
+            #expect(RunExitCode.of(refused) == 4)
+            let reason = try #require(refused[0].unreachable)
+            let step = mode == .check ? "the probe script did not run" : "cannot take the host lock"
+            #expect(reason.contains(step) && reason.contains("sudo: a password is required"), "\(reason)")
+        }
     }
 
     @Test("ssh-agent authentication: the agent's key logs in; an agent without keys is refused with what was tried")
@@ -134,14 +137,14 @@ extension LabSSHTests {
                 mode: "0600"
               - command: cat /etc/provision-db.conf >&2; exit 3
             """.write(toFile: "\(directory)/dbclient.yml", atomically: true, encoding: .utf8)
-        let inventory = lab.lab.inventory(lab.nodes)
-            .replacingOccurrences(of: "site:\n", with: "site:\n  playbooks: [dbclient.yml]\n")
-            .replacingOccurrences(of: "roles: [base]", with: "roles: [dbclient]")
-            .replacingOccurrences(of: "vars: {", with: "vars: {db_password: {secret_env: DB_PASSWORD_FOR_TEST}, ")
-        try inventory.write(toFile: "\(directory)/lab.yml", atomically: true, encoding: .utf8)
+        try lab.writeInventory {
+            $0.replacingOccurrences(of: "site:\n", with: "site:\n  playbooks: [dbclient.yml]\n")
+                .replacingOccurrences(of: "roles: [base]", with: "roles: [dbclient]")
+                .replacingOccurrences(of: "vars: {", with: "vars: {db_password: {secret_env: DB_PASSWORD_FOR_TEST}, ")
+        }
         let secret = "s3cr3t-Horse-Battery"
         func provision(_ arguments: [String], environment: [String: String] = ["DB_PASSWORD_FOR_TEST": secret]) throws -> (status: Int32, output: String) {
-            try run(CommandLineTests.binary, arguments + ["--inventory", "\(directory)/lab.yml"], environment: environment)
+            try lab.provision(arguments, environment: environment)
         }
         let unset = try provision(["plan"], environment: [:])
         #expect(unset.status == 64, "\(unset.output)")
@@ -153,7 +156,7 @@ extension LabSSHTests {
             #expect(!result.output.contains(secret), "\(arguments) printed the secret: \(result.output)")
         }
         let applied = try provision(["apply"])
-        #expect(applied.output.contains("FAILED: exit 3: interface 127.0.0.11\npassword ********\n"),
+        #expect(applied.output.contains("FAILED: exit 3: interface 127.0.0.11 | password ********\n"),
                 "the failing command's stderr is shown, masked: \(applied.output)")
         #expect(try ssh(lab, lab.nodes[0], "cat /etc/provision-db.conf").stdout == "interface 127.0.0.11\npassword \(secret)\n")
     }

@@ -241,7 +241,7 @@ public final class SSHConnection {
 
     /// Starts `script` as root and reads its output up to the line `ready`. Returns the lines
     /// before it and the running command; or, when the script ends without printing `ready`,
-    /// everything it printed and its exit status.
+    /// everything it printed (stdout, then stderr) and its exit status.
     public func hold(_ script: String, ready: String) throws(SSHError) -> (lines: [String], held: HeldCommand?, status: Int32) {
         guard let channel = provision_ssh2_channel_open_session(session) else {
             throw SSHError(kind: .channel, message: "\(target): cannot open a channel: \(lastError())")
@@ -263,11 +263,13 @@ public final class SSHConnection {
             if count > 0 {
                 output += buffer[0..<count].map { UInt8(bitPattern: $0) }
             } else if count == 0 {
+                // It ended without holding: its error output says why (sudo refusing, say).
+                let stderr = (try? read(channel, stream: SSH_EXTENDED_DATA_STDERR)) ?? ""
                 libssh2_channel_close(channel)
                 libssh2_channel_wait_closed(channel)
                 let status = libssh2_channel_get_exit_status(channel)
                 libssh2_channel_free(channel)
-                return (lines.filter { !$0.isEmpty }, nil, status)
+                return ((lines + stderr.split(separator: "\n").map(String.init)).filter { !$0.isEmpty }, nil, status)
             } else {
                 libssh2_channel_free(channel)
                 let kind: SSHError.Kind = count == Int(LIBSSH2_ERROR_TIMEOUT) ? .timeout : .channel

@@ -131,7 +131,7 @@ public enum Engine {
                     if let holder = HostLock.lockedBy(lines) {
                         report.locked = holder
                     } else {
-                        report.unreachable = "cannot take the host lock (exit \(attempt.status)): \(attempt.lines.joined(separator: " ").suffix(500))"
+                        report.unreachable = "cannot take the host lock (exit \(attempt.status)): \(attempt.lines.joined(separator: "\n").suffix(500))"
                     }
                     report.execs = connection.execCount
                     report.seconds = Date().timeIntervalSince(started)
