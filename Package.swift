@@ -56,6 +56,7 @@ let package = Package(
                 "Provision",
                 "Playbooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Fixtures"]
         ),
