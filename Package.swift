@@ -22,11 +22,13 @@ let package = Package(
     targets: [
         .target(name: "CProvisionSystem"),
         .systemLibrary(name: "CLibSSH2", pkgConfig: "libssh2", providers: [.apt(["libssh2-1-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(
             name: "Provision",
             dependencies: [
                 "CProvisionSystem",
                 "CLibSSH2",
+                "CCurl",
                 "Yams",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -54,6 +56,7 @@ let package = Package(
                 "Provision",
                 "Playbooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Fixtures"]
         ),

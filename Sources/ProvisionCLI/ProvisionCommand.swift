@@ -18,6 +18,7 @@ struct ProvisionCommand: AsyncParsableCommand {
             ApplyCommand.self,
             CheckCommand.self,
             FactsCommand.self,
+            PowerCommand.self,
             LabCommand.self,
         ]
     )

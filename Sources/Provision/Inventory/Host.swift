@@ -116,6 +116,12 @@ public struct BMC: Sendable, Hashable {
     public var username: String
     /// Never inline in the inventory: an environment variable or a file.
     public var password: Secret
+    /// How the Redfish BMC's certificate is checked: the system store unless `ca_file` names
+    /// a CA, or `insecure_tls: true` turns checking off.
+    public var tls: TLSVerification = .systemTrust
+    /// The Redfish ComputerSystem to control (e.g. `/redfish/v1/Systems/1`); the BMC's first
+    /// system when absent.
+    public var system: String?
 }
 
 public struct SSHSettings: Sendable, Hashable {

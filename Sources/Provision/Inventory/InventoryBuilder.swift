@@ -369,7 +369,8 @@ struct InventoryBuilder {
 
     private func buildBMC(_ node: SourceNode) -> BMC? {
         let refused = ["password": "the BMC password is never written inline: use 'password_env: VAR' or 'password_file: PATH'"]
-        guard let fields = reader.mapping(node, what: "'bmc'", keys: ["type", "address", "username", "password_env", "password_file"], refused: refused) else { return nil }
+        let keys = ["type", "address", "username", "password_env", "password_file", "ca_file", "insecure_tls", "system"]
+        guard let fields = reader.mapping(node, what: "'bmc'", keys: keys, refused: refused) else { return nil }
         guard let typeNode = fields["type"], let addressNode = fields["address"], let userNode = fields["username"] else {
             reader.error("'bmc' needs 'type' (redfish or ipmi), 'address', 'username' and 'password_env' or 'password_file'", at: fields.location)
             return nil
@@ -386,7 +387,29 @@ struct InventoryBuilder {
         case (nil, nil): break  // the inline password is already reported
         }
         guard let kind, let address, let username, let credential else { return nil }
-        return BMC(kind: kind, address: address, username: username, password: credential)
+        var bmc = BMC(kind: kind, address: address, username: username, password: credential)
+        if kind == .ipmi {
+            for key in ["ca_file", "insecure_tls", "system"] {
+                if let name = fields.keys[key] { reader.error("'\(key)' applies to Redfish BMCs only; this one is 'type: ipmi'", at: name.location) }
+            }
+            return bmc
+        }
+        let caFile = fields["ca_file"].flatMap { reader.string($0, what: "'ca_file'") }
+        let insecure = fields["insecure_tls"].flatMap { reader.bool($0, what: "'insecure_tls'") } ?? false
+        switch (caFile, insecure) {
+        case (let path?, false): bmc.tls = .caFile(path)
+        case (nil, true): bmc.tls = .insecure
+        case (_?, true): reader.error("'bmc' has both 'ca_file' and 'insecure_tls: true'; keep 'ca_file' to verify the BMC's certificate", at: fields.location)
+        case (nil, false): break
+        }
+        if let systemNode = fields["system"], let path = reader.string(systemNode, what: "'system'") {
+            if path.hasPrefix("/redfish/v1/Systems/") {
+                bmc.system = path
+            } else {
+                reader.error("'system' '\(path)' is not a Redfish system path such as /redfish/v1/Systems/1", at: systemNode.location)
+            }
+        }
+        return bmc
     }
 
     private func buildSSH(_ node: SourceNode) -> SSHSettings? {
