@@ -43,6 +43,18 @@ struct ConvergeOptions: ParsableArguments {
     @Flag(help: "When another run holds this inventory's lock, wait for it instead of exiting.")
     var wait = false
 
+    @Option(help: ArgumentHelp("Seconds to wait for a host's SSH server to answer.", valueName: "seconds"))
+    var connectTimeout = 10
+
+    @Option(help: ArgumentHelp("Connection attempts after the first (0.5 s, 1 s, 2 s ... apart) when a host does not answer.", valueName: "n"))
+    var connectRetries = 2
+
+    @Option(help: ArgumentHelp("Seconds any one probe, fix or handler may run; it is stopped on the host after that.", valueName: "seconds"))
+    var commandTimeout = 600
+
+    @Option(help: ArgumentHelp("Seconds for a host's whole run; no change starts after that (default: no limit).", valueName: "seconds"))
+    var hostTimeout: Int?
+
     /// Runs the engine over the selected hosts, prints progress and the summary, exits with
     /// the design brief's code (2 changes/drift, 1 failure, 4 unreachable, combined).
     func run(_ mode: Engine.Mode) throws {
@@ -61,6 +73,9 @@ struct ConvergeOptions: ParsableArguments {
             throw Failure.invalidInput("\(error)")
         }
         guard concurrency >= 1 else { throw Failure.invalidInput("--concurrency must be at least 1") }
+        guard connectTimeout >= 1, commandTimeout >= 1, (hostTimeout ?? 1) >= 1, connectRetries >= 0 else {
+            throw Failure.invalidInput("--connect-timeout, --command-timeout and --host-timeout must be at least 1 second, --connect-retries at least 0")
+        }
         let batch = try self.batch.map { text -> Engine.Share in
             guard let share = Engine.Share(text), share.of(100) > 0 else { throw Failure.invalidInput("--batch '\(text)' is not a positive N or N%") }
             return share
@@ -84,12 +99,18 @@ struct ConvergeOptions: ParsableArguments {
         let holder = "\(invocation.user) on \(invocation.controller) pid \(getpid()): \(invocation.command)"
         let lock = try takeLock(holder: "\(holder), since \(TimeFormat.text(Date())) UTC")
         defer { lock.release() }
+        let interruption = Interruption()
+        let signals = InterruptSignals(interruption)
         let startedAt = Date()
-        let reports = Engine.run(targets, options: .init(mode: mode, concurrency: concurrency, acceptNewHostKeys: acceptNewHostKeys,
-                                                           batch: batch, maxFail: maxFail, diff: diff, holder: holder)) { report in
+        let options = Engine.Options(mode: mode, concurrency: concurrency, acceptNewHostKeys: acceptNewHostKeys, connectTimeout: .seconds(connectTimeout),
+                                     batch: batch, maxFail: maxFail, diff: diff, holder: holder, connectRetries: connectRetries,
+                                     commandTimeout: .seconds(commandTimeout), hostTimeout: hostTimeout.map { .seconds($0) }, interruption: interruption)
+        let reports = Engine.run(targets, options: options) { report in
             if !quiet && !json { FileHandle.standardError.write(Data((ConvergeReport.progressLine(report, mode: mode) + "\n").utf8)) }
         }
-        let run = RunSummary(mode: mode, startedAt: startedAt, seconds: Date().timeIntervalSince(startedAt), hosts: reports)
+        signals.stop()
+        let run = RunSummary(mode: mode, startedAt: startedAt, seconds: Date().timeIntervalSince(startedAt), hosts: reports,
+                             interruptedBy: interruption.interruptedBy)
         var code = run.exitCode
         do {
             let history = try RunHistoryStore(path: inventory.state)
@@ -109,6 +130,8 @@ struct ConvergeOptions: ParsableArguments {
         }
         let output = json ? JSONReport.render(run) : quiet ? ConvergeReport.quiet(reports, mode: mode) : ConvergeReport.text(reports, mode: mode) + "\n"
         FileHandle.standardOutput.write(Data(output.utf8))
+        // Interrupted: the shell's convention, 128 + the signal (130 for SIGINT, 143 for SIGTERM).
+        if run.interrupted { throw ExitCode(run.exitCode) }
         if code != 0 { throw ExitCode(code) }
     }
 

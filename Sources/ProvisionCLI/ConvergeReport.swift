@@ -23,7 +23,7 @@ enum ConvergeReport {
                 case .changed(let what): lines.append("\(report.host)  \(outcome.id)  changed: \(what)")
                 case .failed(let why): lines.append("\(report.host)  \(outcome.id)  FAILED: \(why)")
                 case .unknown(let why): lines.append("\(report.host)  \(outcome.id)  unknown: \(why)")
-                case .skipped(let what): lines.append("\(report.host)  \(outcome.id)  skipped after a failure: \(what)")
+                case .skipped(let what): lines.append("\(report.host)  \(outcome.id)  skipped: \(what)")
                 }
                 if diffs, let diff = outcome.diff { lines.append(colour(diff).trimmingCharacters(in: .newlines)) }
             }

@@ -127,8 +127,10 @@ struct RedfishTests {
         #expect(result.output.contains("Timeout was reached"), "\(result.output)")
         #expect(result.output.contains("(3 attempts)"))
         #expect(result.output.components(separatedBy: "; retrying in").count == 3, "both retries are logged")
-        // Three 1 s attempts and backoffs of 0.5 s and 1 s: 4.5 s, plus the command's start.
-        #expect(elapsed >= .seconds(3) && elapsed < .seconds(8), "took \(elapsed)")
+        // Three 1 s attempts and backoffs of 0.5 s and 1 s: 4.5 s, plus the command's start. The
+        // upper bound is loose (CI runs qemu and the lab beside it); what it shows is that the
+        // silent BMC (which would hold the connection for 600 s) did not hold the command.
+        #expect(elapsed >= .seconds(3) && elapsed < .seconds(60), "took \(elapsed)")
     }
 
     @Test("usage errors exit 64 before any BMC is contacted: unknown host, no BMC, IPMI, unset password, protected host")

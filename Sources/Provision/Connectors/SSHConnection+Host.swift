@@ -4,7 +4,7 @@ extension SSHConnection.Options {
     /// How to reach an inventory host: its address and `ssh` settings. Without an `ssh.key`,
     /// as OpenSSH does: the ssh-agent (when `SSH_AUTH_SOCK` is set), then `~/.ssh/id_ed25519`,
     /// `id_ecdsa` and `id_rsa` where they exist; known hosts default to `~/.ssh/known_hosts`.
-    public init(for host: Host, connectTimeout: Duration = .seconds(10), acceptNewHostKey: Bool = false,
+    public init(for host: Host, connectTimeout: Duration = .seconds(10), commandTimeout: Duration = .seconds(300), acceptNewHostKey: Bool = false,
                 environment: [String: String] = ProcessInfo.processInfo.environment) {
         let home = NSHomeDirectory()
         var identities: [SSHConnection.Identity]
@@ -17,6 +17,6 @@ extension SSHConnection.Options {
         }
         self.init(host: host.network.address.description, port: host.ssh.port, user: host.ssh.user, identities: identities,
                   knownHosts: host.ssh.knownHosts ?? "\(home)/.ssh/known_hosts",
-                  connectTimeout: connectTimeout, acceptNewHostKey: acceptNewHostKey)
+                  connectTimeout: connectTimeout, commandTimeout: commandTimeout, acceptNewHostKey: acceptNewHostKey)
     }
 }

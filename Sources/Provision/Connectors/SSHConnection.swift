@@ -109,7 +109,9 @@ public final class SSHConnection {
             _ = libssh2_session_method_pref(session, LIBSSH2_METHOD_HOSTKEY, types.joined(separator: ","))
         }
         guard libssh2_session_handshake(session, socket) == 0 else {
-            throw SSHError(kind: .handshake, message: "\(target): SSH handshake failed: \(lastError())")
+            // A server that accepts TCP and never speaks (hung, overloaded) is a timeout: worth a retry.
+            let kind: SSHError.Kind = libssh2_session_last_errno(session) == LIBSSH2_ERROR_TIMEOUT ? .timeout : .handshake
+            throw SSHError(kind: kind, message: "\(target): SSH handshake failed: \(lastError())")
         }
         var length = 0
         var type: Int32 = 0

@@ -1,9 +1,9 @@
 import Foundation
 
-/// Converges hosts: per host connect, run the one batched probe script, compare, and (when
-/// applying) run the fixes of what differs in order, then the notified handlers once each.
-/// A host's failure stops that host, not the others. Hosts run on their own threads (libssh2
-/// calls block), at most `concurrency` at once, each with its own SSH session.
+/// Converges hosts, each through a `HostRun` (connect, the one probe script, compare, fixes in
+/// order, handlers once). A host's failure stops that host, not the others. Hosts run on their
+/// own threads (libssh2 calls block), at most `concurrency` at once, each with its own SSH
+/// session, in rolling batches when asked.
 public enum Engine {
     public enum Mode: String, Sendable { case check, plan, apply }
 
@@ -20,10 +20,20 @@ public enum Engine {
         public var diff: Bool
         /// Who this run is, as a host's lock record says it (`ctl-1 pid 4242 ops: provision apply`).
         public var holder: String
+        /// Connection attempts after the first, with backoff, when a host does not answer.
+        public var connectRetries: Int
+        /// Any one remote script (probe, fix, handler) is stopped on the host after this long.
+        public var commandTimeout: Duration
+        /// The whole of a host's run; no new change starts after it.
+        public var hostTimeout: Duration?
+        /// Set by the controller's signal handling: stop starting work.
+        public var interruption: Interruption
 
         public init(mode: Mode, concurrency: Int = 50, acceptNewHostKeys: Bool = false, connectTimeout: Duration = .seconds(10),
                     batch: Share? = nil, maxFail: Share? = nil, diff: Bool = false,
-                    holder: String = "\(ProcessInfo.processInfo.hostName) pid \(getpid())") {
+                    holder: String = "\(ProcessInfo.processInfo.hostName) pid \(getpid())",
+                    connectRetries: Int = 2, commandTimeout: Duration = .seconds(600), hostTimeout: Duration? = nil,
+                    interruption: Interruption = Interruption()) {
             self.mode = mode
             self.concurrency = concurrency
             self.acceptNewHostKeys = acceptNewHostKeys
@@ -32,6 +42,10 @@ public enum Engine {
             self.maxFail = maxFail
             self.diff = diff
             self.holder = holder
+            self.connectRetries = connectRetries
+            self.commandTimeout = commandTimeout
+            self.hostTimeout = hostTimeout
+            self.interruption = interruption
         }
     }
 
@@ -92,7 +106,7 @@ public enum Engine {
             done.enter()
             let worker = Thread {
                 while let index = next.take(below: targets.count) {
-                    let report = converge(targets[index], options: options)
+                    let report = HostRun.run(targets[index], options: options)
                     reports[index] = report
                     progress(report)
                 }
@@ -103,143 +117,6 @@ public enum Engine {
         }
         done.wait()
         return reports.values
-    }
-
-    static func converge(_ target: Target, options: Options) -> HostReport {
-        let started = Date()
-        let host = target.host
-        var report = HostReport(host: host.name)
-        let connection: SSHConnection
-        do {
-            connection = try SSHConnection(.init(for: host, connectTimeout: options.connectTimeout, acceptNewHostKey: options.acceptNewHostKeys))
-        } catch {
-            report.unreachable = error.message
-            report.seconds = Date().timeIntervalSince(started)
-            return report
-        }
-        // apply holds the host's lock for the whole run; check and plan take it in the probe.
-        var lock: SSHConnection.HeldCommand?
-        if options.mode == .apply {
-            do {
-                let since = Date().formatted(.iso8601)
-                let attempt = try connection.hold(HostLock.exclusive(holderText: "\(options.holder), since \(since)"), ready: HostLock.heldMarker)
-                let lines = attempt.lines.map { Substring($0) }
-                if let stale = HostLock.staleHolder(lines) {
-                    report.warnings.append("a previous run ended without releasing this host's lock (\(stale)): its changes may be incomplete")
-                }
-                guard let held = attempt.held else {
-                    if let holder = HostLock.lockedBy(lines) {
-                        report.locked = holder
-                    } else {
-                        report.unreachable = "cannot take the host lock (exit \(attempt.status)): \(attempt.lines.joined(separator: "\n").suffix(500))"
-                    }
-                    report.execs = connection.execCount
-                    report.seconds = Date().timeIntervalSince(started)
-                    return report.redacting(target.host.secretValues)
-                }
-                lock = held
-            } catch {
-                report.unreachable = "cannot take the host lock: \(error.message)"
-                report.seconds = Date().timeIntervalSince(started)
-                return report
-            }
-        }
-        inspectAndFix(target, over: connection, options: options, into: &report)
-        lock?.release()
-        report.execs = connection.execCount
-        report.seconds = Date().timeIntervalSince(started)
-        return report.redacting(target.host.secretValues)
-    }
-
-    /// One probe exec for all resources; then, when applying, one exec per fix and per handler.
-    static func inspectAndFix(_ target: Target, over connection: SSHConnection, options: Options, into report: inout HostReport) {
-        let resources = target.playbook.resources
-        // With --diff, content probes ride along in the same script, after the state probes.
-        let contentIndices = options.diff ? resources.indices.filter { resources[$0].contentProbe != nil } : []
-        let probes = resources.map(\.probe) + contentIndices.map { resources[$0].contentProbe! }
-        let sections: [ProbeScript.Section?]
-        var contents: [Int: String] = [:]
-        do {
-            // Under apply the lock is already held, exclusively.
-            let preamble = options.mode == .apply ? "" : HostLock.sharedPreamble
-            let result = try connection.executeAsRoot(preamble + ProbeScript.script(probes: probes))
-            if let holder = HostLock.lockedBy(result.stdout.split(separator: "\n")) {
-                report.locked = holder
-                return
-            }
-            let all = ProbeScript.split(result.stdout, count: probes.count)
-            // Not one section: the script never ran (sudo refused, no POSIX shell). The state
-            // is unknown, and that is the host's problem, not each resource's.
-            if !probes.isEmpty, all.allSatisfy({ $0 == nil }) {
-                let reason = (result.stderr + result.stdout).trimmingCharacters(in: .whitespacesAndNewlines)
-                report.unreachable = "the probe script did not run (exit \(result.status)): \(reason.suffix(500))"
-                return
-            }
-            sections = Array(all.prefix(resources.count))
-            for (offset, index) in contentIndices.enumerated() {
-                contents[index] = all[resources.count + offset].flatMap { Data(base64Encoded: $0.output) }.map { String(decoding: $0, as: UTF8.self) } ?? ""
-            }
-        } catch {
-            report.unreachable = "probe failed: \(error.message)"
-            return
-        }
-
-        let secrets = target.host.secretValues.filter { !$0.isEmpty }
-        var notified: [String] = []
-        var stopped = false
-        for (index, (resource, section)) in zip(resources, sections).enumerated() {
-            var outcome = ResourceOutcome(kind: resource.kind, name: resource.name, state: .inSync)
-            var comparison: Comparison = section.map { resource.compare(probed: $0.output) }
-                ?? .unknown("the probe printed no output section for it")
-            if case .unknown(let reason) = comparison, options.mode == .apply, resource.appliesWhenUnknown {
-                comparison = .change("run (\(reason))")
-            }
-            if case .change = comparison, let current = contents[index], let desired = resource.desiredContent {
-                // Content that carries a secret var is sensitive whether or not the role said so.
-                let sensitive = resource.sensitive || secrets.contains { desired.contains($0) || current.contains($0) }
-                outcome.diff = sensitive ? "(sensitive content: diff hidden)\n"
-                    : UnifiedDiff.diff(old: current, new: desired, oldName: "a\(resource.name)", newName: "b\(resource.name)")
-            }
-            switch comparison {
-            case .inSync:
-                break
-            case .unknown(let reason):
-                outcome.state = .unknown(reason)
-            case .change(let summary) where stopped:
-                outcome.state = .skipped(summary)
-            case .change(let summary) where options.mode != .apply:
-                outcome.state = .drift(summary)
-            case .change(let summary):
-                do {
-                    let result = try connection.executeAsRoot("set -e\n" + resource.fix, input: resource.fixInput)
-                    if result.status == 0 {
-                        outcome.state = .changed(summary)
-                        notified += resource.notifies.filter { !notified.contains($0) }
-                    } else {
-                        outcome.state = .failed("exit \(result.status): \((result.stderr + result.stdout).suffix(1000))")
-                        stopped = true
-                    }
-                } catch {
-                    outcome.state = .failed(error.message)
-                    stopped = true
-                }
-            }
-            report.resources.append(outcome)
-        }
-        for name in notified where !stopped {
-            guard let handler = target.playbook.handlers.first(where: { $0.name == name }) else {
-                report.handlerFailures.append("\(name): no such handler")
-                continue
-            }
-            do {
-                let result = try connection.executeAsRoot("set -e\n" + handler.command)
-                if result.status == 0 { report.handlersRun.append(name) } else {
-                    report.handlerFailures.append("\(name): exit \(result.status): \((result.stderr + result.stdout).suffix(500))")
-                }
-            } catch {
-                report.handlerFailures.append("\(name): \(error.message)")
-            }
-        }
     }
 }
 

@@ -2,7 +2,7 @@ import Foundation
 
 /// A JUnit XML report: one test suite per host, one test case per resource, so CI dashboards
 /// show drift as failures. Drift is a `failure`, a failed resource or unreachable host an
-/// `error`, an unknown state or a resource skipped after a failure `skipped`.
+/// `error`, an unknown state or a resource skipped (after a failure, or an interruption) `skipped`.
 public enum JUnitReport {
     public static func render(_ run: RunSummary) -> String {
         var suites: [String] = []

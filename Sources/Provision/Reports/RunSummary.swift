@@ -7,18 +7,21 @@ public struct RunSummary: Sendable {
     public var startedAt: Date
     public var seconds: Double
     public var hosts: [HostReport]
-    /// Stopped by SIGINT/SIGTERM before every host was done.
-    public var interrupted: Bool
+    /// The signal (SIGINT, SIGTERM) that stopped the run before every host was done.
+    public var interruptedBy: Int32?
 
-    public init(mode: Engine.Mode, startedAt: Date, seconds: Double, hosts: [HostReport], interrupted: Bool = false) {
+    public init(mode: Engine.Mode, startedAt: Date, seconds: Double, hosts: [HostReport], interruptedBy: Int32? = nil) {
         self.mode = mode
         self.startedAt = startedAt
         self.seconds = seconds
         self.hosts = hosts
-        self.interrupted = interrupted
+        self.interruptedBy = interruptedBy
     }
 
-    public var exitCode: Int32 { RunExitCode.of(hosts) }
+    public var interrupted: Bool { interruptedBy != nil }
+
+    /// The hosts' combined code; an interrupted run's is the shell's 128 + the signal.
+    public var exitCode: Int32 { interruptedBy.map { 128 + $0 } ?? RunExitCode.of(hosts) }
 }
 
 extension ResourceOutcome.State {

@@ -1,0 +1,231 @@
+import Foundation
+
+/// One host's part of a run: connect (retrying what may pass), take the host lock when
+/// applying, run the one probe script, compare, fix what differs in order, run the handlers.
+/// Every remote script is bounded by `timeout` on the host itself, so a command that never ends
+/// is stopped there; the host as a whole by its deadline. A host's failure ends its run only.
+struct HostRun {
+    let target: Engine.Target
+    let options: Engine.Options
+    let started = Date()
+    var report: HostReport
+
+    init(_ target: Engine.Target, options: Engine.Options) {
+        self.target = target
+        self.options = options
+        report = HostReport(host: target.host.name)
+    }
+
+    static func run(_ target: Engine.Target, options: Engine.Options) -> HostReport {
+        var run = HostRun(target, options: options)
+        if options.interruption.isInterrupted {
+            run.report.notStarted = "not started: the run was interrupted"
+        } else if let connection = run.connect() {
+            run.converge(over: connection)
+            run.report.execs = connection.execCount
+        }
+        run.report.seconds = Date().timeIntervalSince(run.started)
+        return run.report.redacting(target.host.secretValues)
+    }
+
+    // MARK: connecting
+
+    /// Connects, retrying with backoff (0.5 s, 1 s, 2 s, ...) when the host did not answer or
+    /// refused the connection; never after a host-key or authentication failure.
+    mutating func connect() -> SSHConnection? {
+        var attempt = 0
+        while true {
+            do {
+                return try SSHConnection(.init(for: target.host, connectTimeout: options.connectTimeout, commandTimeout: sessionTimeout,
+                                               acceptNewHostKey: options.acceptNewHostKeys))
+            } catch {
+                let retryable = error.kind == .connect || error.kind == .timeout
+                let backoff = 0.5 * Double(1 << min(attempt, 6))
+                guard retryable, attempt < options.connectRetries, !options.interruption.isInterrupted, remaining > backoff else {
+                    report.unreachable = error.message + (attempt > 0 ? " (after \(attempt + 1) attempts)" : "")
+                    return nil
+                }
+                attempt += 1
+                Thread.sleep(forTimeInterval: backoff)
+            }
+        }
+    }
+
+    /// How long the controller waits on any one read: the command's own limit on the host plus
+    /// a grace period, so the host's `timeout` normally speaks first.
+    var sessionTimeout: Duration { options.commandTimeout + .seconds(15) }
+
+    /// Seconds left before the host's deadline (`--host-timeout`).
+    var remaining: Double {
+        guard let limit = options.hostTimeout else { return .infinity }
+        return Double(limit.components.seconds) - Date().timeIntervalSince(started)
+    }
+
+    /// A script as the host runs it: as root, stopped by `timeout` after the command limit or
+    /// what is left of the host's, whichever is less (then killed 5 s later if it lingers).
+    func bounded(_ script: String) -> (script: String, seconds: Int) {
+        let seconds = max(1, Int(min(Double(options.commandTimeout.components.seconds), remaining.rounded(.down))))
+        return ("exec timeout -k 5 \(seconds) sh -c \(Shell.quote(script))", seconds)
+    }
+
+    static func timedOut(_ status: Int32) -> Bool { status == 124 || status == 137 }
+
+    // MARK: converging
+
+    mutating func converge(over connection: SSHConnection) {
+        // apply holds the host's lock for the whole run; check and plan take it in the probe.
+        var lock: SSHConnection.HeldCommand?
+        if options.mode == .apply {
+            guard let held = takeLock(over: connection) else { return }
+            lock = held
+        }
+        defer { lock?.release() }
+        guard let probed = probe(over: connection) else { return }
+        let notified = compareAndFix(probed, over: connection)
+        runHandlers(notified, over: connection)
+    }
+
+    mutating func takeLock(over connection: SSHConnection) -> SSHConnection.HeldCommand? {
+        do {
+            let holder = "\(options.holder), since \(Date().formatted(.iso8601))"
+            let attempt = try connection.hold(HostLock.exclusive(holderText: holder), ready: HostLock.heldMarker)
+            let lines = attempt.lines.map { Substring($0) }
+            if let stale = HostLock.staleHolder(lines) {
+                report.warnings.append("a previous run ended without releasing this host's lock (\(stale)): its changes may be incomplete")
+            }
+            if let held = attempt.held { return held }
+            if let holder = HostLock.lockedBy(lines) {
+                report.locked = holder
+            } else {
+                report.unreachable = "cannot take the host lock (exit \(attempt.status)): \(attempt.lines.joined(separator: "\n").suffix(500))"
+            }
+        } catch {
+            report.unreachable = "cannot take the host lock: \(error.message)"
+        }
+        return nil
+    }
+
+    /// Each resource's probe section (nil where missing) and, with --diff, current contents.
+    struct Probed {
+        var sections: [ProbeScript.Section?]
+        var contents: [Int: String]
+    }
+
+    /// One exec for all resources' probes (and, with --diff, their contents).
+    mutating func probe(over connection: SSHConnection) -> Probed? {
+        let resources = target.playbook.resources
+        let contentIndices = options.diff ? resources.indices.filter { resources[$0].contentProbe != nil } : []
+        let probes = resources.map(\.probe) + contentIndices.map { resources[$0].contentProbe! }
+        // Under apply the lock is already held, exclusively.
+        let preamble = options.mode == .apply ? "" : HostLock.sharedPreamble
+        let (script, seconds) = bounded(preamble + ProbeScript.script(probes: probes))
+        let result: SSHConnection.Result
+        do {
+            result = try connection.executeAsRoot(script)
+        } catch {
+            report.unreachable = "probe failed: \(error.message)"
+            return nil
+        }
+        if let holder = HostLock.lockedBy(result.stdout.split(separator: "\n")) {
+            report.locked = holder
+            return nil
+        }
+        let all = ProbeScript.split(result.stdout, count: probes.count)
+        if Self.timedOut(result.status) {
+            report.unreachable = "the probe script did not finish within \(seconds) s (stopped on the host)"
+            return nil
+        }
+        // Not one section: the script never ran (sudo refused, no POSIX shell). The state is
+        // unknown, and that is the host's problem, not each resource's.
+        if !probes.isEmpty, all.allSatisfy({ $0 == nil }) {
+            let reason = (result.stderr + result.stdout).trimmingCharacters(in: .whitespacesAndNewlines)
+            report.unreachable = "the probe script did not run (exit \(result.status)): \(reason.suffix(500))"
+            return nil
+        }
+        var contents: [Int: String] = [:]
+        for (offset, index) in contentIndices.enumerated() {
+            contents[index] = all[resources.count + offset].flatMap { Data(base64Encoded: $0.output) }.map { String(decoding: $0, as: UTF8.self) } ?? ""
+        }
+        return Probed(sections: Array(all.prefix(resources.count)), contents: contents)
+    }
+
+    /// Compares every resource; when applying, fixes what differs in order until one fails
+    /// (the rest are skipped). Returns the handlers that changed resources notify.
+    mutating func compareAndFix(_ probed: Probed, over connection: SSHConnection) -> [String] {
+        let secrets = target.host.secretValues.filter { !$0.isEmpty }
+        var notified: [String] = []
+        var stopped: String?
+        for (index, (resource, section)) in zip(target.playbook.resources, probed.sections).enumerated() {
+            var outcome = ResourceOutcome(kind: resource.kind, name: resource.name, state: .inSync)
+            var comparison: Comparison = section.map { resource.compare(probed: $0.output) } ?? .unknown("the probe printed no output section for it")
+            if case .unknown(let reason) = comparison, options.mode == .apply, resource.appliesWhenUnknown {
+                comparison = .change("run (\(reason))")
+            }
+            if case .change = comparison, let current = probed.contents[index], let desired = resource.desiredContent {
+                // Content that carries a secret var is sensitive whether or not the role said so.
+                let sensitive = resource.sensitive || secrets.contains { desired.contains($0) || current.contains($0) }
+                outcome.diff = sensitive ? "(sensitive content: diff hidden)\n"
+                    : UnifiedDiff.diff(old: current, new: desired, oldName: "a\(resource.name)", newName: "b\(resource.name)")
+            }
+            if case .change = comparison, stopped == nil, options.mode == .apply {
+                if options.interruption.isInterrupted { stopped = "the run was interrupted before this change" }
+                else if remaining < 1 { stopped = "the host's time limit (--host-timeout) was reached before this change" }
+            }
+            switch comparison {
+            case .inSync:
+                break
+            case .unknown(let reason):
+                outcome.state = .unknown(reason)
+            case .change(let summary) where options.mode != .apply:
+                outcome.state = .drift(summary)
+            case .change(let summary) where stopped != nil:
+                outcome.state = .skipped("\(summary) (\(stopped!))")
+            case .change(let summary):
+                outcome.state = fix(resource, summary: summary, over: connection)
+                if case .changed = outcome.state {
+                    notified += resource.notifies.filter { !notified.contains($0) }
+                } else {
+                    stopped = "an earlier resource failed"
+                }
+            }
+            report.resources.append(outcome)
+        }
+        // The handlers of what did change run even after a failure or an interruption: the
+        // next apply would find those resources in sync and never notify them again.
+        return notified
+    }
+
+    func fix(_ resource: any Resource, summary: String, over connection: SSHConnection) -> ResourceOutcome.State {
+        let (script, seconds) = bounded("set -e\n" + resource.fix)
+        do {
+            let result = try connection.executeAsRoot(script, input: resource.fixInput)
+            if result.status == 0 { return .changed(summary) }
+            if Self.timedOut(result.status) { return .failed("did not finish within \(seconds) s (stopped on the host)") }
+            return .failed("exit \(result.status): \((result.stderr + result.stdout).suffix(1000))")
+        } catch {
+            return .failed(error.message)
+        }
+    }
+
+    mutating func runHandlers(_ names: [String], over connection: SSHConnection) {
+        for name in names {
+            guard let handler = target.playbook.handlers.first(where: { $0.name == name }) else {
+                report.handlerFailures.append("\(name): no such handler")
+                continue
+            }
+            let (script, seconds) = bounded("set -e\n" + handler.command)
+            do {
+                let result = try connection.executeAsRoot(script)
+                if result.status == 0 {
+                    report.handlersRun.append(name)
+                } else if Self.timedOut(result.status) {
+                    report.handlerFailures.append("\(name): did not finish within \(seconds) s (stopped on the host)")
+                } else {
+                    report.handlerFailures.append("\(name): exit \(result.status): \((result.stderr + result.stdout).suffix(500))")
+                }
+            } catch {
+                report.handlerFailures.append("\(name): \(error.message)")
+            }
+        }
+    }
+}
