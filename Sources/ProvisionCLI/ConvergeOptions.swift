@@ -10,6 +10,9 @@ struct ConvergeOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Hosts, groups or globs (kvm-a*), comma separated.", valueName: "pattern"))
     var limit: [String] = []
 
+    @Option(help: ArgumentHelp("Only this controller's share of the hosts: shard i of n (1-based), the same split on every controller and run.", valueName: "i/n"))
+    var shard: String?
+
     @Option(help: "How many hosts at once.")
     var concurrency: Int = 50
 
@@ -60,10 +63,11 @@ struct ConvergeOptions: ParsableArguments {
     func run(_ mode: Engine.Mode) throws {
         let loadedInventory = try inventory.load()
         let siteRoles = try inventory.loadSiteRoles(of: loadedInventory)
+        let shard = try selectedShard()
         let hosts: [Provision.Host]
         let targets: [Engine.Target]
         do {
-            hosts = try HostSelection.select(limit, from: loadedInventory)
+            hosts = try HostSelection.select(limit, from: loadedInventory).filter { shard?.contains($0.name) ?? true }
             // Secret vars are read here, on the controller, before any host is contacted.
             targets = try hosts.map { host in
                 let host = try host.resolvingSecrets()
@@ -154,5 +158,12 @@ struct ConvergeOptions: ParsableArguments {
                 """.utf8))
         }
         return lock
+    }
+
+    private func selectedShard() throws -> Shard? {
+        try shard.map { text in
+            guard let shard = Shard(text) else { throw Failure.invalidInput("--shard '\(text)' is not i/n with 1 ≤ i ≤ n (e.g. 2/4)") }
+            return shard
+        }
     }
 }

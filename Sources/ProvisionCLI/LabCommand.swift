@@ -27,14 +27,17 @@ struct LabCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("Where to write the lab's inventory.", valueName: "path"))
         var inventoryOut: String = "inventory/lab.yml"
 
+        @Flag(help: "Light nodes: sshd alone, no systemd (a few MB each; for fleets of 100 and more).")
+        var light = false
+
         func run() async throws {
             try await reportingFailures {
                 let lab = options.lab
                 let started = Date()
                 let nodes: [Lab.Node]
                 do {
-                    nodes = try lab.up(count: count) { print("lab: \($0)") }
-                    try AtomicFile.write(lab.inventory(nodes), to: inventoryOut)
+                    nodes = try lab.up(count: count, light: light) { print("lab: \($0)") }
+                    try AtomicFile.write(lab.inventory(nodes, light: light), to: inventoryOut)
                 } catch let error as LabError {
                     throw Failure.failed("lab up: \(error)")
                 }

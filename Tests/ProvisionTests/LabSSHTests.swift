@@ -12,11 +12,13 @@ final class RunningLab {
     let directory: TemporaryDirectory
     let lab: Lab
     let nodes: [Lab.Node]
+    let light: Bool
 
-    init(count: Int) throws {
+    init(count: Int, light: Bool = false) throws {
         directory = try TemporaryDirectory()
         lab = Lab(directory: "\(directory.path)/lab")
-        nodes = try lab.up(count: count) { _ in }
+        self.light = light
+        nodes = try lab.up(count: count, light: light) { _ in }
     }
 
     func options(_ node: Lab.Node, knownHosts: String? = nil, accept: Bool = false) -> SSHConnection.Options {
@@ -42,7 +44,7 @@ final class RunningLab {
 
     /// Writes the lab's inventory (changed by `edit`) where `provision` runs read it.
     func writeInventory(_ edit: (String) -> String = { $0 }) throws {
-        try edit(lab.inventory(nodes)).write(toFile: inventoryPath, atomically: true, encoding: .utf8)
+        try edit(lab.inventory(nodes, light: light)).write(toFile: inventoryPath, atomically: true, encoding: .utf8)
     }
 
     /// Runs the provision binary on the written inventory, with a state file of the lab's own.

@@ -41,7 +41,10 @@ public struct UserResource: Resource {
         var differences: [String] = []
         if fields[1] != shell { differences.append("shell \(fields[1]) → \(shell)") }
         let currentGroups = fields[2].split(separator: ",").map(String.init).sorted()
-        if currentGroups != groups { differences.append("groups \(currentGroups.joined(separator: ",")) → \(groups.joined(separator: ","))") }
+        // The probe leaves out the group named after the user (its primary group, usually), so
+        // listing it among the supplementary ones is no difference.
+        let wantedGroups = groups.filter { $0 != user }
+        if currentGroups != wantedGroups { differences.append("groups \(currentGroups.joined(separator: ",")) → \(wantedGroups.joined(separator: ","))") }
         let wantedKeys = authorizedKeys.isEmpty ? "none" : sha256Hex(keysFile)
         if fields[3] != wantedKeys { differences.append("authorized keys") }
         return differences.isEmpty ? .inSync : .change(differences.joined(separator: ", "))
@@ -51,8 +54,11 @@ public struct UserResource: Resource {
         let name = Shell.quote(user)
         guard present else { return "userdel \(name)" }
         let groupOption = groups.isEmpty ? "" : " -G \(Shell.quote(groups.joined(separator: ",")))"
+        // A group of the user's name may exist already (a group resource before it): useradd
+        // then refuses to make the user's own group, so that group becomes the primary one.
         var script = """
             if getent passwd \(name) >/dev/null; then usermod -s \(Shell.quote(shell)) -G \(Shell.quote(groups.joined(separator: ","))) \(name)
+            elif getent group \(name) >/dev/null; then useradd -m -s \(Shell.quote(shell)) -g \(name)\(groupOption) \(name)
             else useradd -m -s \(Shell.quote(shell))\(groupOption) \(name); fi
             home=$(getent passwd \(name) | cut -d: -f6)
             """

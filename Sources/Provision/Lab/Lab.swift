@@ -38,7 +38,9 @@ public struct Lab: Sendable {
 
     /// Brings up `count` nodes, first clearing whatever a previous run left (dead nodes, stale
     /// mounts). Returns when every node's sshd answers, or throws naming the ones that did not.
-    public func up(count: Int, progress: (String) -> Void) throws -> [Node] {
+    /// `light` nodes run sshd alone, without systemd (a few MB each, for fleets of a hundred
+    /// and more): their own filesystem and sshd, but no services to manage.
+    public func up(count: Int, light: Bool = false, progress: (String) -> Void) throws -> [Node] {
         guard (1...Self.maximumNodes).contains(count) else { throw LabError("a lab has 1 to \(Self.maximumNodes) nodes, not \(count)") }
         guard getuid() == 0 else { throw LabError("the lab needs root (overlay mounts and systemd-nspawn)") }
         try down(progress: progress)
@@ -61,7 +63,7 @@ public struct Lab: Sendable {
             knownHosts += try prepare(node, authorizedKey: publicKey)
         }
         try AtomicFile.write(knownHosts, to: self.knownHosts, mode: 0o600)
-        for node in nodes { try boot(node) }
+        for node in nodes { try boot(node, light: light) }
         progress("started \(count) node\(count == 1 ? "" : "s"); waiting for their sshd")
         let deadline = Date().addingTimeInterval(120)
         var waiting = nodes
@@ -127,12 +129,12 @@ public struct Lab: Sendable {
         return "\(node.address) \(hostKey[0]) \(hostKey[1])\n"
     }
 
-    private func boot(_ node: Node) throws {
+    private func boot(_ node: Node, light: Bool) throws {
         let base = "\(nodesDirectory)/\(node.name)"
         // --register=no --keep-unit: needed where PID 1 is not systemd (containers, CI).
-        let pid = try Subprocess.start("systemd-nspawn", ["-D", "\(base)/root", "--boot", "--machine=\(machineName(node))",
-                                                         "--register=no", "--keep-unit", "--console=read-only"],
-                                       logFile: "\(base)/console.log", newSession: true)
+        var arguments = ["-D", "\(base)/root", "--machine=\(machineName(node))", "--register=no", "--keep-unit", "--console=read-only"]
+        arguments += light ? ["--as-pid2", "/bin/sh", "-c", "mkdir -p /run/sshd && exec /usr/sbin/sshd -D -e"] : ["--boot"]
+        let pid = try Subprocess.start("systemd-nspawn", arguments, logFile: "\(base)/console.log", newSession: true)
         try "\(pid)\n".write(toFile: "\(base)/pid", atomically: true, encoding: .utf8)
     }
 
@@ -265,7 +267,7 @@ public struct Lab: Sendable {
 
     /// An inventory of the lab's nodes: valid for every command (install settings are filled
     /// with harmless values; nodes are never netbooted), with SSH through the lab's key.
-    public func inventory(_ nodes: [Node]) -> String {
+    public func inventory(_ nodes: [Node], light: Bool = false) -> String {
         // The lab's own key also makes an admin user, so the base role has one to manage.
         let publicKey = ((try? String(contentsOfFile: keyFile + ".pub", encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         let admins = publicKey.isEmpty ? "" : ", admins: {ops: [\"\(publicKey)\"]}"
@@ -280,7 +282,7 @@ public struct Lab: Sendable {
               os: {family: debian, release: "12", mirror: http://deb.debian.org/debian}
               disk: {devices: [/dev/vda], layout: plain}
               network: {prefix: 8}
-              roles: [base]
+              roles: \(light ? "[]  # light nodes run sshd alone, no systemd: give them roles that manage files, packages, users" : "[base]")
               vars: {lab: "true", time_servers: [127.0.0.1], virt_type: qemu\(admins)}
               ssh: {user: root, port: 22, key: \(keyFile), known_hosts: \(knownHosts)}
             hosts:
