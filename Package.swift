@@ -50,6 +50,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // bench/fleet: the plan computation of a simulated fleet from recorded probe output.
+        .executableTarget(
+            name: "plan-benchmark",
+            dependencies: ["Provision", "Playbooks"],
+            path: "bench/fleet/plan-benchmark"
+        ),
         .testTarget(
             name: "ProvisionTests",
             dependencies: [

@@ -3,39 +3,12 @@ import Testing
 @testable import Provision
 
 extension LabSSHTests {
-    /// A role light nodes can take (no systemd): files, a directory, a package, a user, a line.
-    static let fleetPlaybook = """
-        role: fleet
-        resources:
-          - directory: /etc/fleet
-          - file: /etc/fleet/a.conf
-            content: "a = 1\\n"
-          - file: /etc/fleet/b.conf
-            content: "b = 2\\n"
-            mode: "0600"
-          - file: /etc/fleet/c.conf
-            content: "c = 3\\n"
-          - package: openssh-server
-          - group: fleet
-            gid: 2801
-          - user: fleet
-            groups: [fleet]
-          - line_in_file: /etc/ssh/sshd_config
-            regexp: '^#?MaxSessions'
-            line: MaxSessions 20
-          - command: touch /var/lib/fleet-initialized
-            creates: /var/lib/fleet-initialized
-          - file: /etc/motd
-            content: "part of the fleet\\n"
-        """
-
     @Test("100 light nodes: apply converges every one, a full no-op check reports every host in sync in one exec each, and three shards split them exactly")
     func hundredNodes() throws {
         let lab = try RunningLab(count: 100, light: true)
         defer { lab.stop() }
-        try Self.fleetPlaybook.write(toFile: "\(lab.directory.path)/fleet.yml", atomically: true, encoding: .utf8)
         try lab.writeInventory {
-            $0.replacingOccurrences(of: "site:\n", with: "site:\n  playbooks: [fleet.yml]\n")
+            $0.replacingOccurrences(of: "site:\n", with: "site:\n  playbooks: [\(Fixtures.repository)/bench/fleet/fleet.yml]\n")
                 .replacing(#/roles: \[\][^\n]*/#, with: "roles: [fleet]")
         }
         let apply = try lab.provision(["apply", "--concurrency", "100", "--json"])

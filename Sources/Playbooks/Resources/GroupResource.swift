@@ -20,7 +20,8 @@ public struct GroupResource: Resource {
     public func compare(probed: String) -> Comparison {
         if probed == "absent" { return present ? .change("create") : .inSync }
         let fields = probed.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-        guard fields.count >= 3, fields[0] == group, let current = Int(fields[2]) else { return .unknown("unexpected probe output: '\(probed.prefix(120))'") }
+        // getent prints name:password:gid:members, always four fields.
+        guard fields.count == 4, fields[0] == group, let current = Int(fields[2]) else { return .unknown("unexpected probe output: '\(probed.prefix(120))'") }
         if !present { return .change("remove") }
         if let gid, gid != current { return .change("gid \(current) → \(gid)") }
         return .inSync

@@ -98,6 +98,13 @@ public enum Engine {
         return reports
     }
 
+    /// What check or plan would report for a host whose batched probe printed `probeOutput`
+    /// (recorded from a real host): the live run's split and compare, without SSH. For
+    /// replaying a host's state and for measuring the plan computation apart from the network.
+    public static func evaluate(_ target: Target, probeOutput: String, options: Options) -> HostReport {
+        HostRun.evaluate(target, probeOutput: probeOutput, options: options)
+    }
+
     static func runBatch(_ targets: [Target], options: Options, progress: @escaping @Sendable (HostReport) -> Void) -> [HostReport] {
         let reports = UnsafeSlots<HostReport>(count: targets.count)
         let next = NextIndex()

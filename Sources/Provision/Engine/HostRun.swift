@@ -111,14 +111,18 @@ struct HostRun {
         var contents: [Int: String]
     }
 
-    /// One exec for all resources' probes (and, with --diff, their contents).
-    mutating func probe(over connection: SSHConnection) -> Probed? {
+    /// The state probes, then (with --diff) the content probes of resources that have content.
+    var probes: (all: [String], contentIndices: [Int]) {
         let resources = target.playbook.resources
         let contentIndices = options.diff ? resources.indices.filter { resources[$0].contentProbe != nil } : []
-        let probes = resources.map(\.probe) + contentIndices.map { resources[$0].contentProbe! }
+        return (resources.map(\.probe) + contentIndices.map { resources[$0].contentProbe! }, contentIndices)
+    }
+
+    /// One exec for all resources' probes (and, with --diff, their contents).
+    mutating func probe(over connection: SSHConnection) -> Probed? {
         // Under apply the lock is already held, exclusively.
         let preamble = options.mode == .apply ? "" : HostLock.sharedPreamble
-        let (script, seconds) = bounded(preamble + ProbeScript.script(probes: probes))
+        let (script, seconds) = bounded(preamble + ProbeScript.script(probes: probes.all))
         let result: SSHConnection.Result
         do {
             result = try connection.executeAsRoot(script)
@@ -126,15 +130,23 @@ struct HostRun {
             report.unreachable = "probe failed: \(error.message)"
             return nil
         }
+        if Self.timedOut(result.status) {
+            report.unreachable = "the probe script did not finish within \(seconds) s (stopped on the host)"
+            return nil
+        }
+        return interpret(result)
+    }
+
+    /// What the probe script's output says, split per resource; nil (with the reason in the
+    /// report) when the host is locked or the script did not run at all.
+    mutating func interpret(_ result: SSHConnection.Result) -> Probed? {
+        let (probes, contentIndices) = self.probes
+        let count = target.playbook.resources.count
         if let holder = HostLock.lockedBy(result.stdout.split(separator: "\n")) {
             report.locked = holder
             return nil
         }
         let all = ProbeScript.split(result.stdout, count: probes.count)
-        if Self.timedOut(result.status) {
-            report.unreachable = "the probe script did not finish within \(seconds) s (stopped on the host)"
-            return nil
-        }
         // Not one section: the script never ran (sudo refused, no POSIX shell). The state is
         // unknown, and that is the host's problem, not each resource's.
         if !probes.isEmpty, all.allSatisfy({ $0 == nil }) {
@@ -144,14 +156,25 @@ struct HostRun {
         }
         var contents: [Int: String] = [:]
         for (offset, index) in contentIndices.enumerated() {
-            contents[index] = all[resources.count + offset].flatMap { Data(base64Encoded: $0.output) }.map { String(decoding: $0, as: UTF8.self) } ?? ""
+            contents[index] = all[count + offset].flatMap { Data(base64Encoded: $0.output) }.map { String(decoding: $0, as: UTF8.self) } ?? ""
         }
-        return Probed(sections: Array(all.prefix(resources.count)), contents: contents)
+        return Probed(sections: Array(all.prefix(count)), contents: contents)
+    }
+
+    /// What check or plan reports for a host whose probe script printed `output` (recorded
+    /// earlier, or simulated): the same split and compare as a live run, with no connection.
+    static func evaluate(_ target: Engine.Target, probeOutput output: String, options: Engine.Options) -> HostReport {
+        precondition(options.mode != .apply, "evaluating recorded output never changes anything")
+        var run = HostRun(target, options: options)
+        if let probed = run.interpret(SSHConnection.Result(status: 0, stdout: output, stderr: "")) {
+            _ = run.compareAndFix(probed, over: nil)
+        }
+        return run.report.redacting(target.host.secretValues)
     }
 
     /// Compares every resource; when applying, fixes what differs in order until one fails
     /// (the rest are skipped). Returns the handlers that changed resources notify.
-    mutating func compareAndFix(_ probed: Probed, over connection: SSHConnection) -> [String] {
+    mutating func compareAndFix(_ probed: Probed, over connection: SSHConnection?) -> [String] {
         let secrets = target.host.secretValues.filter { !$0.isEmpty }
         var notified: [String] = []
         var stopped: String?
@@ -181,6 +204,7 @@ struct HostRun {
             case .change(let summary) where stopped != nil:
                 outcome.state = .skipped("\(summary) (\(stopped!))")
             case .change(let summary):
+                guard let connection else { preconditionFailure("apply needs a connection") }
                 outcome.state = fix(resource, summary: summary, over: connection)
                 if case .changed = outcome.state {
                     notified += resource.notifies.filter { !notified.contains($0) }

@@ -17,7 +17,7 @@ def put(path, content, **kwargs):
 
 server.user(name="user ops", user="ops", shell="/bin/bash", groups=["adm"], append=False,
             home="/home/ops", public_keys=[host.data.admin_key], delete_keys=True)
-put("/etc/motd", f"{host.data.fqdn}: managed by provision (roles: base).\n")
+put("/etc/motd", f"{host.data.fqdn}: managed by provision (roles: base, bench30).\n")
 sshd = files.put(name="file /etc/ssh/sshd_config.d/50-provision.conf",
                  src=StringIO(MANAGED + "PermitRootLogin prohibit-password\nPasswordAuthentication no\n"
                               "KbdInteractiveAuthentication no\nX11Forwarding no\n"),
