@@ -30,13 +30,16 @@ struct LabCommand: AsyncParsableCommand {
         @Flag(help: "Light nodes: sshd alone, no systemd (a few MB each; for fleets of 100 and more).")
         var light = false
 
+        @Option(help: ArgumentHelp("Number the nodes from this index (lab-N on 127.0.0.(10+N)), to run beside another lab.", valueName: "n"))
+        var first = 1
+
         func run() async throws {
             try await reportingFailures {
                 let lab = options.lab
                 let started = Date()
                 let nodes: [Lab.Node]
                 do {
-                    nodes = try lab.up(count: count, light: light) { print("lab: \($0)") }
+                    nodes = try lab.up(count: count, first: first, light: light) { print("lab: \($0)") }
                     try AtomicFile.write(lab.inventory(nodes, light: light), to: inventoryOut)
                 } catch let error as LabError {
                     throw Failure.failed("lab up: \(error)")

@@ -14,11 +14,13 @@ final class RunningLab {
     let nodes: [Lab.Node]
     let light: Bool
 
-    init(count: Int, light: Bool = false) throws {
+    /// Nodes numbered from `first` (default: `PROVISION_LAB_FIRST` or 1), so a second checkout
+    /// can run its lab tests beside this one on other addresses.
+    init(count: Int, light: Bool = false, first: Int = Int(ProcessInfo.processInfo.environment["PROVISION_LAB_FIRST"] ?? "") ?? 1) throws {
         directory = try TemporaryDirectory()
         lab = Lab(directory: "\(directory.path)/lab")
         self.light = light
-        nodes = try lab.up(count: count, light: light) { _ in }
+        nodes = try lab.up(count: count, first: first, light: light) { _ in }
     }
 
     func options(_ node: Lab.Node, knownHosts: String? = nil, accept: Bool = false) -> SSHConnection.Options {

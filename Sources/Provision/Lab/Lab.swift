@@ -32,16 +32,20 @@ public struct Lab: Sendable {
     public var knownHosts: String { "\(directory)/known_hosts" }
     private var nodesDirectory: String { "\(directory)/nodes" }
 
-    public static let maximumNodes = 200
+    /// Node indexes 1 ... 240: addresses 127.0.0.11 ... 127.0.0.250.
+    public static let maximumIndex = 240
 
     // MARK: up
 
     /// Brings up `count` nodes, first clearing whatever a previous run left (dead nodes, stale
     /// mounts). Returns when every node's sshd answers, or throws naming the ones that did not.
     /// `light` nodes run sshd alone, without systemd (a few MB each, for fleets of a hundred
-    /// and more): their own filesystem and sshd, but no services to manage.
-    public func up(count: Int, light: Bool = false, progress: (String) -> Void) throws -> [Node] {
-        guard (1...Self.maximumNodes).contains(count) else { throw LabError("a lab has 1 to \(Self.maximumNodes) nodes, not \(count)") }
+    /// and more): their own filesystem and sshd, but no services to manage. Nodes are numbered
+    /// from `first`, so two labs (in two directories) can run side by side on other addresses.
+    public func up(count: Int, first: Int = 1, light: Bool = false, progress: (String) -> Void) throws -> [Node] {
+        guard count >= 1, first >= 1, first + count - 1 <= Self.maximumIndex else {
+            throw LabError("lab nodes are numbered 1 to \(Self.maximumIndex): \(count) from \(first) do not fit")
+        }
         guard getuid() == 0 else { throw LabError("the lab needs root (overlay mounts and systemd-nspawn)") }
         try down(progress: progress)
         try ensureRootfs(progress: progress)
@@ -51,7 +55,7 @@ public struct Lab: Sendable {
             try check(Subprocess.run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "provision-lab", "-f", keyFile]), "ssh-keygen")
         }
         let publicKey = try String(contentsOfFile: keyFile + ".pub", encoding: .utf8)
-        let nodes = (1...count).map { Node(index: $0) }
+        let nodes = (first..<first + count).map { Node(index: $0) }
         // Our own nodes are down now: anyone still answering there is another lab (or a leftover
         // of one in another directory), whose sshd would answer in our nodes' place.
         let taken = nodes.filter { Self.answers($0.address, port: 22) }
