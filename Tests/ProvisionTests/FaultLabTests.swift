@@ -97,3 +97,28 @@ extension LabSSHTests {
         #expect(try lab.provision(["check"]).status == 0)
     }
 }
+
+extension LabSSHTests {
+    @Test("a guarded change that cuts the host off (sshd stopped) is reported, and the host undoes it by itself; a harmless one is confirmed over a fresh connection")
+    func guardedChange() throws {
+        let lab = try RunningLab(count: 1)
+        defer { lab.stop() }
+        // "down" in the file stops sshd: the change cuts the controller off, as a bad bridge would.
+        let apply = "if grep -q down /etc/provision-link; then systemctl stop ssh; else systemctl start ssh; fi"
+        func guarded(_ state: String) -> HostPlaybook {
+            HostPlaybook(resources: [GuardedFileResource(FileResource("/etc/provision-link", content: "\(state)\n"), apply: apply, seconds: 5)], handlers: [])
+        }
+        let up = Engine.run(try targets(lab, guarded("up")), options: .init(mode: .apply, connectTimeout: .seconds(3), connectRetries: 0))
+        #expect(up[0].changed.map(\.id) == ["guarded-file:/etc/provision-link"], "confirmed over a fresh connection: \(up[0].resources)")
+
+        let down = Engine.run(try targets(lab, guarded("down")), options: .init(mode: .apply, connectTimeout: .seconds(3), connectRetries: 0))
+        guard case .failed(let reason) = down[0].resources.first?.state else { Issue.record("\(down[0])"); return }
+        #expect(reason.contains("restores its previous configuration by itself within 5 s"), "\(reason)")
+        // Within the window the host restores "up" and starts sshd again.
+        var back = false
+        for _ in 0..<100 where !back { usleep(200_000); back = Lab.answers(lab.nodes[0].address, port: 22) }
+        #expect(back, "the host came back by itself")
+        #expect(try ssh(lab, lab.nodes[0], "cat /etc/provision-link").stdout == "up\n")
+        #expect(RunExitCode.of(Engine.run(try targets(lab, guarded("up")), options: .init(mode: .check))) == 0)
+    }
+}

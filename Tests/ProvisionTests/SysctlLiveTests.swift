@@ -13,14 +13,9 @@ struct SysctlLiveTests {
     func liveAndPersisted() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let namespace = "provsysctl\(getpid() % 100_000)"
-        _ = try run("ip", ["netns", "add", namespace])
-        defer { _ = try? run("ip", ["netns", "del", namespace]) }
-        func sh(_ script: String) throws -> String {
-            let result = try run("ip", ["netns", "exec", namespace, "sh", "-c", script])
-            #expect(result.status == 0, "\(script): \(result.output)")
-            return result.output
-        }
+        let namespace = try TestNamespace("provsysctl")
+        defer { namespace.remove() }
+        let sh = { (script: String) throws -> String in try namespace.sh(script) }
         let resource = SysctlResource("net.ipv4.ip_forward", "1", directory: directory.path)
         func compare() throws -> Comparison { resource.compare(probed: try sh(resource.probe).trimmingCharacters(in: .newlines)) }
 

@@ -72,3 +72,25 @@ struct MissingTool: Error, CustomStringConvertible {
 func loadExample() throws -> Inventory {
     try InventoryLoader.load(path: Fixtures.exampleInventory)
 }
+
+/// A network namespace a test makes (and removes with `remove()`), with sh run inside it.
+struct TestNamespace {
+    let name: String
+
+    init(_ prefix: String) throws {
+        name = "\(prefix)\(getpid() % 100_000)"
+        _ = try run("ip", ["netns", "add", name])
+    }
+
+    func remove() { _ = try? run("ip", ["netns", "del", name]) }
+
+    /// Runs `script` by sh in the namespace with `input` on its stdin; a non-zero exit is a
+    /// recorded issue. Returns stdout and stderr together.
+    @discardableResult
+    func sh(_ script: String, input: String = "", sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> String {
+        let result = try run("ip", ["netns", "exec", name, "sh", "-c", "printf '%s' \"$INPUT\" | sh -c \"$SCRIPT\""],
+                             environment: ["INPUT": input, "SCRIPT": script])
+        #expect(result.status == 0, "\(script): \(result.output)", sourceLocation: sourceLocation)
+        return result.output
+    }
+}

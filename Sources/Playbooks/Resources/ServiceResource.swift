@@ -17,7 +17,9 @@ public struct ServiceResource: Resource {
 
     public var probe: String {
         let unit = Shell.quote(self.unit)
-        return "printf '%s %s\\n' \"$(systemctl is-enabled \(unit) 2>/dev/null || true)\" \"$(systemctl is-active \(unit) 2>/dev/null || true)\""
+        // A unit that does not exist yet (its package comes earlier in the same run) prints
+        // nothing for is-enabled: say so, so that apply enables and starts it after the install.
+        return "printf '%s %s\\n' \"$(systemctl is-enabled \(unit) 2>/dev/null | grep . || echo not-found)\" \"$(systemctl is-active \(unit) 2>/dev/null || true)\""
     }
 
     public func compare(probed: String) -> Comparison {

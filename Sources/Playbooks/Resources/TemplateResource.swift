@@ -9,10 +9,12 @@ public struct TemplateResource: Resource {
     public var file: FileResource
     public var template: String
 
-    public init(_ path: String, template: TextTemplate, for host: Host, mode: String = "0644",
+    /// `extra` adds values a role derives (over the host's of the same name).
+    public init(_ path: String, template: TextTemplate, for host: Host, extra: [String: String] = [:], mode: String = "0644",
                 owner: String = "root", group: String = "root", notifies: [String] = [], sensitive: Bool = false) {
         self.template = template.path
-        file = FileResource(path, content: template.render(host.templateContext), mode: mode, owner: owner, group: group,
+        let context = host.templateContext.merging(extra) { _, derived in derived }
+        file = FileResource(path, content: template.render(context), mode: mode, owner: owner, group: group,
                             notifies: notifies, sensitive: sensitive)
     }
 

@@ -1,19 +1,28 @@
 import Provision
 
 /// A named set of resources and handlers, built per host from its inventory settings and vars.
+/// Building fails, before any host is contacted, when a var the role needs is missing.
 public struct Role: Sendable {
     public var name: String
-    public var build: @Sendable (Host) -> HostPlaybook
+    public var build: @Sendable (Host) throws(RoleError) -> HostPlaybook
 
-    public init(name: String, build: @escaping @Sendable (Host) -> HostPlaybook) {
+    public init(name: String, build: @escaping @Sendable (Host) throws(RoleError) -> HostPlaybook) {
         self.name = name
         self.build = build
     }
 }
 
+/// A role that cannot be built for a host: what is missing and how to give it.
+public struct RoleError: Error, CustomStringConvertible, Sendable {
+    public var host: String
+    public var role: String
+    public var message: String
+    public var description: String { "host '\(host)', role '\(role)': \(message)" }
+}
+
 /// The built-in roles, and a host's playbook from its `roles` list.
 public enum Roles {
-    public static let builtIn: [String: Role] = [BaseRole.role.name: BaseRole.role]
+    public static let builtIn: [String: Role] = Dictionary(uniqueKeysWithValues: [BaseRole.role, HypervisorRole.role, ImageLibraryRole.role].map { ($0.name, $0) })
 
     public struct UnknownRole: Error, CustomStringConvertible, Sendable {
         public var host: String
@@ -29,14 +38,15 @@ public enum Roles {
 
     /// The host's roles in order, built-in or from the site's playbooks (whose names never
     /// clash: `SitePlaybookLoader` refuses that); handlers are shared by name (a restart runs once).
-    public static func playbook(for host: Host, siteRoles: [String: Role] = [:]) throws(UnknownRole) -> HostPlaybook {
+    /// Throws `UnknownRole` or `RoleError`.
+    public static func playbook(for host: Host, siteRoles: [String: Role] = [:]) throws -> HostPlaybook {
         var resources: [any Resource] = []
         var handlers: [Handler] = []
         for name in host.roles {
             guard let role = builtIn[name] ?? siteRoles[name] else {
                 throw UnknownRole(host: host.name, role: name, known: Array(builtIn.keys) + Array(siteRoles.keys))
             }
-            let playbook = role.build(host)
+            let playbook = try role.build(host)
             resources += playbook.resources
             handlers += playbook.handlers.filter { handler in !handlers.contains { $0.name == handler.name } }
         }
@@ -53,6 +63,16 @@ extension Host {
         case .secret(let secret)?: return secret.value ?? value
         default: return value
         }
+    }
+
+    /// A var the role cannot do without (a secret's text once resolved).
+    public func required(_ key: String, by role: String, what: String) throws(RoleError) -> String {
+        switch vars[key] {
+        case .string(let text)? where !text.isEmpty: return text
+        case .secret(let secret)?: if let value = secret.value { return value }
+        default: break
+        }
+        throw RoleError(host: name, role: role, message: "needs var '\(key)' (\(what))")
     }
 
     /// A boolean var: true when it is the string `true` (vars keep what was written).

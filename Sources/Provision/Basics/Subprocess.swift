@@ -1,3 +1,4 @@
+import CProvisionSystem
 import Foundation
 
 /// Starting other programs with posix_spawn and waitpid. Foundation's Process can hang in
@@ -13,7 +14,9 @@ public enum Subprocess {
     @discardableResult
     public static func run(_ program: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Output {
         var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { throw FileError.system("pipe", errno) }
+        // Close-on-exec: the child gets the write end as its stdout and stderr only, so a
+        // process it leaves running in the background cannot hold the pipe (and this read) open.
+        guard csystem_pipe_cloexec(&fds) == 0 else { throw FileError.system("pipe", errno) }
         let pid: pid_t
         do {
             pid = try spawn(program, arguments, environment: environment, output: fds[1])

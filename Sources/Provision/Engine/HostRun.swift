@@ -175,6 +175,8 @@ struct HostRun {
     /// Compares every resource; when applying, fixes what differs in order until one fails
     /// (the rest are skipped). Returns the handlers that changed resources notify.
     mutating func compareAndFix(_ probed: Probed, over connection: SSHConnection?) -> [String] {
+        // A confirmed guarded change may have replaced the connection (the old one's path may be gone).
+        var connection = connection
         let secrets = target.host.secretValues.filter { !$0.isEmpty }
         var notified: [String] = []
         var stopped: String?
@@ -204,8 +206,14 @@ struct HostRun {
             case .change(let summary) where stopped != nil:
                 outcome.state = .skipped("\(summary) (\(stopped!))")
             case .change(let summary):
-                guard let connection else { preconditionFailure("apply needs a connection") }
-                outcome.state = fix(resource, summary: summary, over: connection)
+                guard let current = connection else { preconditionFailure("apply needs a connection") }
+                outcome.state = fix(resource, summary: summary, over: current)
+                if case .changed = outcome.state, let confirmation = resource.confirmation {
+                    switch confirm(confirmation, window: resource.confirmationWindow) {
+                    case .success(let fresh): connection = fresh
+                    case .failure(let failure): outcome.state = .failed(failure.reason)
+                    }
+                }
                 if case .changed = outcome.state {
                     notified += resource.notifies.filter { !notified.contains($0) }
                 } else {
@@ -219,6 +227,26 @@ struct HostRun {
         return notified
     }
 
+    /// Confirms a guarded change over a new connection; when the host cannot be reached that
+    /// way, it rolls the change back by itself, and the outcome says so.
+    func confirm(_ confirmation: String, window: Int) -> Result<SSHConnection, ConfirmationFailure> {
+        do {
+            let fresh = try SSHConnection(.init(for: target.host, connectTimeout: options.connectTimeout, commandTimeout: sessionTimeout))
+            let result = try fresh.executeAsRoot(confirmation)
+            if result.status == 0 { return .success(fresh) }
+            return .failure(ConfirmationFailure(reason: "the change could not be confirmed: \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))"))
+        } catch {
+            return .failure(ConfirmationFailure(reason: """
+                the host could not be reached again after the change (\(error.message)): it restores its previous \
+                configuration by itself within \(window) s of the change
+                """))
+        }
+    }
+
+    struct ConfirmationFailure: Error {
+        var reason: String
+    }
+
     func fix(_ resource: any Resource, summary: String, over connection: SSHConnection) -> ResourceOutcome.State {
         let (script, seconds) = bounded("set -e\n" + resource.fix)
         do {
@@ -227,7 +255,9 @@ struct HostRun {
             if Self.timedOut(result.status) { return .failed("did not finish within \(seconds) s (stopped on the host)") }
             return .failed("exit \(result.status): \((result.stderr + result.stdout).suffix(1000))")
         } catch {
-            return .failed(error.message)
+            // A guarded change may have cut the connection it was made over: the host undoes it.
+            let guarded = resource.confirmation == nil ? "" : "; the host restores its previous configuration by itself within \(resource.confirmationWindow) s of the change"
+            return .failed(error.message + guarded)
         }
     }
 

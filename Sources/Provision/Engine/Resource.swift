@@ -27,6 +27,11 @@ public protocol Resource: Sendable {
     var desiredContent: String? { get }
     /// Sensitive content never appears in a diff or summary.
     var sensitive: Bool { get }
+    /// For a change that could cut the host off: a command the engine runs over a fresh SSH
+    /// connection after the fix; until it has run, the host undoes the change by itself
+    /// within `confirmationWindow` seconds.
+    var confirmation: String? { get }
+    var confirmationWindow: Int { get }
 }
 
 extension Resource {
@@ -36,6 +41,8 @@ extension Resource {
     public var contentProbe: String? { nil }
     public var desiredContent: String? { nil }
     public var sensitive: Bool { false }
+    public var confirmation: String? { nil }
+    public var confirmationWindow: Int { 0 }
     public var id: String { "\(kind):\(name)" }
 }
 

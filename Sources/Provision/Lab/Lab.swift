@@ -136,7 +136,12 @@ public struct Lab: Sendable {
     private func boot(_ node: Node, light: Bool) throws {
         let base = "\(nodesDirectory)/\(node.name)"
         // --register=no --keep-unit: needed where PID 1 is not systemd (containers, CI).
-        var arguments = ["-D", "\(base)/root", "--machine=\(machineName(node))", "--register=no", "--keep-unit", "--console=read-only"]
+        // One package cache for every node and run: apt takes its lock across them (same kernel),
+        // and a role installed once downloads nothing the next time.
+        let packages = (rootfs as NSString).deletingLastPathComponent + "/apt-archives"
+        try FileManager.default.createDirectory(atPath: "\(packages)/partial", withIntermediateDirectories: true)
+        var arguments = ["-D", "\(base)/root", "--machine=\(machineName(node))", "--register=no", "--keep-unit", "--console=read-only",
+                         "--bind=\(packages):/var/cache/apt/archives"]
         arguments += light ? ["--as-pid2", "/bin/sh", "-c", "mkdir -p /run/sshd && exec /usr/sbin/sshd -D -e"] : ["--boot"]
         let pid = try Subprocess.start("systemd-nspawn", arguments, logFile: "\(base)/console.log", newSession: true)
         try "\(pid)\n".write(toFile: "\(base)/pid", atomically: true, encoding: .utf8)

@@ -1,0 +1,56 @@
+import Provision
+
+/// A file fetched by the host itself from a URL and accepted only with the pinned sha256: the
+/// download goes to a temporary file beside the target, is checked, and only then renamed into
+/// place; a mismatch leaves the old file (or none) and fails with both digests.
+public struct DownloadResource: Resource {
+    public var path: String
+    public var url: String
+    public var sha256: String
+    public var mode: String
+
+    public init(_ path: String, url: String, sha256: String, mode: String = "0644") {
+        self.path = path
+        self.url = url
+        self.sha256 = sha256.lowercased()
+        self.mode = mode
+    }
+
+    public var kind: String { "download" }
+    public var name: String { path }
+
+    public var probe: String {
+        let file = Shell.quote(path)
+        return "if [ -f \(file) ]; then printf 'present %s ' \"$(stat -c %a \(file))\"; sha256sum < \(file) | cut -c1-64; else echo absent; fi"
+    }
+
+    public func compare(probed: String) -> Comparison {
+        let fields = probed.split(separator: " ").map(String.init)
+        switch fields.first {
+        case "absent": return .change("fetch \(url)")
+        case "present" where fields.count == 3:
+            var changes: [String] = []
+            if fields[2] != sha256 { changes.append("sha256 \(fields[2].prefix(12))… is not the pinned \(sha256.prefix(12))…: fetch \(url) again") }
+            if Int(fields[1], radix: 8) != Int(mode, radix: 8) { changes.append("mode \(fields[1]) → \(mode)") }
+            return changes.isEmpty ? .inSync : .change(changes.joined(separator: ", "))
+        default:
+            return .unknown("unexpected probe output: '\(probed.prefix(120))'")
+        }
+    }
+
+    public var fix: String {
+        let file = Shell.quote(path)
+        return """
+            tmp=$(mktemp \(Shell.quote(path + ".provision-XXXXXX")))
+            trap 'rm -f "$tmp"' EXIT
+            curl -fsS --retry 3 -o "$tmp" \(Shell.quote(url))
+            actual=$(sha256sum < "$tmp" | cut -c1-64)
+            if [ "$actual" != \(sha256) ]; then
+              echo "\(url): sha256 is $actual, but \(sha256) is pinned; nothing was replaced" >&2; exit 1
+            fi
+            chmod \(Shell.quote(mode)) "$tmp"
+            mv -f "$tmp" \(file)
+            trap - EXIT
+            """
+    }
+}
