@@ -74,7 +74,7 @@ extension LabSSHTests {
         ], handlers: [])
         let failed = Engine.run(try targets(lab, failing), options: .init(mode: .apply))
         #expect(failed[0].failed.map(\.name) == ["/etc/provision-c"])
-        #expect(failed[0].resources.last?.state == .skipped("create (2 bytes, mode 0644)"))
+        #expect(failed[0].resources.last?.state == .skipped("create (2 bytes, mode 0644) (an earlier resource failed)"))
         #expect(RunExitCode.of(failed) == 1)
         let leftovers = try ssh(lab, lab.nodes[0], "ls -a /etc | grep -c provision- ; true").stdout
         #expect(leftovers == "2\n", "only /etc/provision-a and -b: no half-written or temporary file")

@@ -161,3 +161,36 @@ extension LabSSHTests {
         #expect(try ssh(lab, lab.nodes[0], "cat /etc/provision-db.conf").stdout == "interface 127.0.0.11\npassword \(secret)\n")
     }
 }
+
+extension LabSSHTests {
+    @Test("directory, service, command, group and line in file: converge, no-op, hand changes found by check, repaired")
+    func directoryServiceCommandGroupLine() throws {
+        let lab = try RunningLab(count: 1)
+        defer { lab.stop() }
+        let playbook = HostPlaybook(resources: [
+            DirectoryResource("/srv/cycle", mode: "0750"),
+            FileResource("/etc/systemd/system/provision-cycle.service", content: """
+                [Unit]
+                Description=provision lab test service
+                [Service]
+                ExecStart=/bin/sleep infinity
+                [Install]
+                WantedBy=multi-user.target
+
+                """),
+            ServiceResource("provision-cycle"),
+            CommandResource("touch /var/lib/cycle-done", creates: "/var/lib/cycle-done"),
+            GroupResource("cycle", gid: 2901),
+            LineInFileResource("/etc/hosts", line: "127.0.0.2 cycle.example"),
+        ], handlers: [])
+        try convergeCycle(lab, playbook, handChange: """
+            chmod 755 /srv/cycle
+            systemctl disable --now provision-cycle
+            rm /var/lib/cycle-done
+            groupmod -g 2902 cycle
+            sed -i '/cycle.example/d' /etc/hosts
+            """, drifted: ["directory:/srv/cycle", "service:provision-cycle", "command:touch /var/lib/cycle-done", "group:cycle",
+                           "line:/etc/hosts: 127.0.0.2 cycle.example"])
+        #expect(try ssh(lab, lab.nodes[0], "systemctl is-enabled provision-cycle; systemctl is-active provision-cycle").stdout == "enabled\nactive\n")
+    }
+}
