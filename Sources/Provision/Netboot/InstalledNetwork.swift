@@ -55,21 +55,50 @@ enum InstalledNetwork {
 
     /// Kickstart `network` commands: one per device, the address on the one that carries it,
     /// no IP on the others. A plain NIC is named by its MAC, so kernel names do not matter;
-    /// bond members and bridge ports by the inventory's names.
+    /// bond members and bridge ports by the inventory's names. Kickstart takes one line per
+    /// `--device`, so a VLAN goes on its link's line when the link has one (anaconda then gives
+    /// that line's addressing to the VLAN), and a second VLAN on the same link cannot be
+    /// written: it is left out, with a comment saying so.
     static func kickstart(_ host: Host) -> [String] {
         let network = host.network
-        return devices(network).map { device -> String in
-            let definition = switch device {
-            case .nic(let name): "--device=\(host.nics.first { $0.name == name }.map(\.mac.description) ?? name)"
-            case .bond(let bond): "--device=\(bond.name) --bondslaves=\(bond.interfaces.joined(separator: ",")) --bondopts=mode=\(bond.mode),miimon=100"
-            case .vlan(let vlan): "--device=\(vlan.link) --vlanid=\(vlan.id) --interfacename=\(vlan.name)"
-            case .bridge(let bridge): "--device=\(bridge.name) --bridgeslaves=\(bridge.interfaces.joined(separator: ","))"
+        let devices = devices(network)
+        var vlanOnLine: [String: VLAN] = [:]
+        var lines: [String] = []
+        for vlan in network.vlans {
+            if vlanOnLine[vlan.link] == nil {
+                vlanOnLine[vlan.link] = vlan
+            } else {
+                lines.append("# provision: kickstart takes one VLAN per device; \(vlan.name) on \(vlan.link) is not configured")
             }
-            guard device.name == network.interface else { return "network \(definition) --onboot=yes --noipv4 --noipv6" }
+        }
+        for device in devices {
+            var definition: String
+            switch device {
+            case .nic(let name):
+                definition = "--device=\(host.nics.first { $0.name == name }.map(\.mac.description) ?? name)"
+            case .bond(let bond):
+                definition = "--device=\(bond.name) --bondslaves=\(bond.interfaces.joined(separator: ",")) --bondopts=mode=\(bond.mode),miimon=100"
+            case .vlan(let vlan):
+                // Written on its link's line, or not at all (a second VLAN of the link).
+                guard vlanOnLine[vlan.link] == vlan, !devices.contains(where: { $0.name == vlan.link }) else { continue }
+                definition = "--device=\(vlan.link) --vlanid=\(vlan.id) --interfacename=\(vlan.name)"
+            case .bridge(let bridge):
+                definition = "--device=\(bridge.name) --bridgeslaves=\(bridge.interfaces.joined(separator: ","))"
+            }
+            var configured = device.name
+            if case .vlan = device {} else if let vlan = vlanOnLine[device.name] {
+                definition += " --vlanid=\(vlan.id) --interfacename=\(vlan.name)"
+                configured = vlan.name
+            }
+            guard configured == network.interface else {
+                lines.append("network \(definition) --onboot=yes --noipv4 --noipv6")
+                continue
+            }
             var addressing = "--bootproto=static --ip=\(network.address) --netmask=\(network.netmask)"
             if let gateway = network.gateway { addressing += " --gateway=\(gateway)" }
             if !network.dns.isEmpty { addressing += " --nameserver=\(network.dns.map(\.description).joined(separator: ","))" }
-            return "network \(definition) --onboot=yes \(addressing)"
-        } + ["network --hostname=\(host.fqdn)"]
+            lines.append("network \(definition) --onboot=yes \(addressing)")
+        }
+        return lines + ["network --hostname=\(host.fqdn)"]
     }
 }
