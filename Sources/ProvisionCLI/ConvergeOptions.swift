@@ -16,11 +16,7 @@ struct ConvergeOptions: ParsableArguments {
     @Option(help: "How many hosts at once.")
     var concurrency: Int = 50
 
-    @Option(help: ArgumentHelp("Rolling run: N hosts or N% of them per batch.", valueName: "N|N%"))
-    var batch: String?
-
-    @Option(help: ArgumentHelp("Stop starting new batches once more than N hosts (or N%) failed.", valueName: "N|N%"))
-    var maxFail: String?
+    @OptionGroup var rolling: RollingOptions
 
     @Flag(help: "Accept and record host keys that known_hosts does not have yet (never a changed one).")
     var acceptNewHostKeys = false
@@ -65,29 +61,17 @@ struct ConvergeOptions: ParsableArguments {
         let siteRoles = try inventory.loadSiteRoles(of: loadedInventory)
         let shard = try selectedShard()
         let hosts: [Provision.Host]
-        let targets: [Engine.Target]
         do {
             hosts = try HostSelection.select(limit, from: loadedInventory).filter { shard?.contains($0.name) ?? true }
-            // Secret vars are read here, on the controller, before any host is contacted.
-            targets = try hosts.map { host in
-                let host = try host.resolvingSecrets()
-                return Engine.Target(host: host, playbook: try Roles.playbook(for: host, siteRoles: siteRoles))
-            }
         } catch {
             throw Failure.invalidInput("\(error)")
         }
+        let targets = try inventory.targets(for: hosts, siteRoles: siteRoles)
         guard concurrency >= 1 else { throw Failure.invalidInput("--concurrency must be at least 1") }
         guard connectTimeout >= 1, commandTimeout >= 1, (hostTimeout ?? 1) >= 1, connectRetries >= 0 else {
             throw Failure.invalidInput("--connect-timeout, --command-timeout and --host-timeout must be at least 1 second, --connect-retries at least 0")
         }
-        let batch = try self.batch.map { text -> Engine.Share in
-            guard let share = Engine.Share(text), share.of(100) > 0 else { throw Failure.invalidInput("--batch '\(text)' is not a positive N or N%") }
-            return share
-        }
-        let maxFail = try self.maxFail.map { text -> Engine.Share in
-            guard let share = Engine.Share(text) else { throw Failure.invalidInput("--max-fail '\(text)' is not N or N% (0-100)") }
-            return share
-        }
+        let (batch, maxFail) = try rolling.shares()
         let reportFiles = try reports.map { text -> ReportFile in
             switch ReportFile.parse(text) {
             case .success(let file): return file

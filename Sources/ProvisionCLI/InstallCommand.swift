@@ -19,11 +19,7 @@ struct InstallCommand: AsyncParsableCommand {
     @Argument(help: "Hosts to arm.")
     var hosts: [String]
 
-    @Flag(help: "Arm hosts marked protected in the inventory.")
-    var forceProtected = false
-
-    @Flag(name: [.short, .long], help: "Do not ask for confirmation.")
-    var yes = false
+    @OptionGroup var arming: ArmingOptions
 
     @Flag(help: "Disarm the hosts instead (back to local boot) without installing.")
     var disarm = false
@@ -31,33 +27,14 @@ struct InstallCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures {
             let inventory = try options.load()
-            var selected: [Provision.Host] = []
-            for name in hosts {
-                guard let host = inventory.host(named: name) else {
-                    var message = "no host '\(name)' in \(options.inventory)"
-                    if let near = Suggestion.nearest(to: name, in: inventory.hosts.map(\.name)) { message += "; did you mean '\(near)'?" }
-                    throw Failure.invalidInput(message)
-                }
-                selected.append(host)
-            }
-            let lifecycle = try tree.lifecycle(inventory: inventory, statePath: options.state)
-            guard FileManager.default.fileExists(atPath: "\(tree.absoluteTree)/\(BootTree.dnsmasqConfig)") else {
-                throw Failure.invalidInput("no rendered tree at \(tree.tree): run `provision netboot render` first")
-            }
+            let selected = try options.hosts(named: hosts, in: inventory)
+            let lifecycle = try tree.renderedLifecycle(inventory: inventory, statePath: options.state)
             if disarm {
                 try lifecycle.disarm(selected)
                 print("disarmed \(selected.map(\.name).joined(separator: ", ")): they boot their local disks")
                 return
             }
-            let protected = selected.filter(\.isProtected)
-            if !protected.isEmpty, !forceProtected {
-                throw Failure.refused("refusing to arm protected host\(protected.count == 1 ? "" : "s") \(protected.map(\.name).joined(separator: ", ")) (protected: true in the inventory); reinstalling wipes them. Pass --force-protected if that is what you want.")
-            }
-            if selected.count > inventory.site.confirmAbove, !yes {
-                try Confirmation.require(
-                    "About to arm \(selected.count) hosts for reinstall (wiping their disks on next network boot): \(selected.map(\.name).joined(separator: ", "))",
-                    typing: String(selected.count))
-            }
+            try arming.allowReinstall(of: selected, confirmAbove: inventory.site.confirmAbove)
             do {
                 try lifecycle.arm(selected)
             } catch {

@@ -20,6 +20,32 @@ struct InventoryOptions: ParsableArguments {
         }
     }
 
+    /// The inventory's hosts of these names, in order; an unknown name is bad input (exit 64),
+    /// reported with the nearest name there is.
+    func hosts(named names: [String], in inventory: Inventory) throws -> [Provision.Host] {
+        try names.map { name in
+            guard let host = inventory.host(named: name) else {
+                var message = "no host '\(name)' in \(self.inventory)"
+                if let near = Suggestion.nearest(to: name, in: inventory.hosts.map(\.name)) { message += "; did you mean '\(near)'?" }
+                throw Failure.invalidInput(message)
+            }
+            return host
+        }
+    }
+
+    /// What converging these hosts takes: each host with its secret vars read (here, on the
+    /// controller, before any host is contacted) and its playbook built from its roles.
+    func targets(for hosts: [Provision.Host], siteRoles: [String: Role]) throws -> [Engine.Target] {
+        do {
+            return try hosts.map { host in
+                let host = try host.resolvingSecrets()
+                return Engine.Target(host: host, playbook: try Roles.playbook(for: host, siteRoles: siteRoles))
+            }
+        } catch {
+            throw Failure.invalidInput("\(error)")
+        }
+    }
+
     /// Loads the roles of the inventory's site playbooks; on errors prints them all and exits 64.
     func loadSiteRoles(of inventory: Inventory) throws -> [String: Role] {
         do {

@@ -57,11 +57,7 @@ struct PowerCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures {
             let inventory = try options.load()
-            guard let host = inventory.host(named: host) else {
-                var message = "no host '\(self.host)' in \(options.inventory)"
-                if let near = Suggestion.nearest(to: self.host, in: inventory.hosts.map(\.name)) { message += "; did you mean '\(near)'?" }
-                throw Failure.invalidInput(message)
-            }
+            let host = try options.hosts(named: [host], in: inventory)[0]
             guard let bmc = host.bmc else {
                 throw Failure.invalidInput("host \(host.name) has no 'bmc' in the inventory")
             }

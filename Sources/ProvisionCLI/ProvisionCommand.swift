@@ -12,6 +12,7 @@ struct ProvisionCommand: AsyncParsableCommand {
             NetbootCommand.self,
             ServeCommand.self,
             InstallCommand.self,
+            UpCommand.self,
             StatusCommand.self,
             HistoryCommand.self,
             PlanCommand.self,

@@ -11,30 +11,17 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var options: InventoryOptions
     @OptionGroup var tree: TreeOptions
-
-    @Option(help: ArgumentHelp("Address and port to listen on (default: 0.0.0.0 and the port of site.install_server).", valueName: "host:port"))
-    var listen: String?
+    @OptionGroup var serving: ServeOptions
 
     func run() async throws {
         try await reportingFailures {
             let inventory = try options.load()
             let lifecycle = try tree.lifecycle(inventory: inventory, statePath: options.state)
-            let (host, port) = try listenAddress(site: inventory.site)
             LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
-            let server = InstallServer(lifecycle: lifecycle, host: host, port: port)
+            let server = try serving.server(lifecycle: lifecycle)
             try await server.run { port in
-                FileHandle.standardError.write(Data("provision serve: listening on \(host):\(port), tree \(tree.tree), state \(options.state)\n".utf8))
+                FileHandle.standardError.write(Data("provision serve: listening on \(server.host):\(port), tree \(tree.tree), state \(options.state)\n".utf8))
             }
         }
-    }
-
-    private func listenAddress(site: Site) throws -> (String, Int) {
-        if let listen {
-            guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
-                throw Failure.invalidInput("--listen '\(listen)' is not host:port (e.g. 127.0.0.1:8080)")
-            }
-            return (String(listen[..<colon]), port)
-        }
-        return ("0.0.0.0", URL(string: site.installServer)?.port ?? 80)
     }
 }

@@ -5,7 +5,7 @@ import Provision
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show every host's install state: ready, armed, installing, installed, failed.")
+        abstract: "Show every host's install state (ready, armed, installing, installed, failed) and where `provision up` has it.")
 
     @OptionGroup var options: InventoryOptions
 
@@ -28,9 +28,19 @@ struct StatusCommand: AsyncParsableCommand {
                 print(String(decoding: try encoder.encode(StatusReport(hosts: records)), as: UTF8.self))
                 return
             }
-            let rows = records.map { [$0.host, $0.phase.rawValue, TimeFormat.text($0.armedAt), TimeFormat.text($0.fetchedAt), TimeFormat.text($0.finishedAt)] }
-            print(TextTable.render(header: ["HOST", "STATE", "ARMED", "FETCHED", "FINISHED"], rows: rows))
+            let rows = records.map { record in
+                [record.host, record.phase.rawValue, TimeFormat.text(record.armedAt), TimeFormat.text(record.fetchedAt), TimeFormat.text(record.finishedAt),
+                 Self.stage(record), record.stageOutcome == .failed ? record.stageDetail ?? "" : ""]
+            }
+            print(TextTable.render(header: ["HOST", "STATE", "ARMED", "FETCHED", "FINISHED", "UP STAGE", "FAILURE"], rows: rows))
         }
+    }
+
+    /// `install failed`, `ssh running`, `ready`; `-` for a host `up` never took.
+    private static func stage(_ record: InstallRecord) -> String {
+        guard let stage = record.stage else { return "-" }
+        if stage == .ready { return stage.rawValue }
+        return "\(stage.rawValue) \(record.stageOutcome?.rawValue ?? "")"
     }
 
     private struct StatusReport: Encodable {

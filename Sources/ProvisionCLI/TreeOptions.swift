@@ -30,4 +30,13 @@ struct TreeOptions: ParsableArguments {
         }
         return InstallLifecycle(renderer: renderer, store: store, tree: absoluteTree)
     }
+
+    /// The lifecycle of a tree that must be rendered already (arming rewrites its boot configs).
+    func renderedLifecycle(inventory: Inventory, statePath: String) throws -> InstallLifecycle {
+        let lifecycle = try self.lifecycle(inventory: inventory, statePath: statePath)
+        guard FileManager.default.fileExists(atPath: "\(absoluteTree)/\(BootTree.dnsmasqConfig)") else {
+            throw Failure.invalidInput("no rendered tree at \(tree): run `provision netboot render` first")
+        }
+        return lifecycle
+    }
 }

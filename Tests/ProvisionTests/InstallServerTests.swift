@@ -8,17 +8,21 @@ import Testing
 /// The install server over real HTTP on loopback, with a real SQLite state file.
 @Suite("Install server", .tags(.medium))
 struct InstallServerTests {
-    /// A rendered example tree, a state file and a running server on an ephemeral port.
+    /// A rendered example tree, a state file and a running server on an ephemeral port. Every
+    /// host's known_hosts is a file of the test's own, never the user's.
     final class Running: Sendable {
         let directory: TemporaryDirectory
         let lifecycle: InstallLifecycle
         let base: String
         let task: Task<Void, any Error>
+        var knownHosts: String { "\(directory.path)/known_hosts" }
 
         init() async throws {
             directory = try TemporaryDirectory()
             let tree = "\(directory.path)/pxe"
-            let renderer = NetbootRenderer(inventory: try loadExample(), templates: try TemplateSet())
+            var inventory = try loadExample()
+            for index in inventory.hosts.indices { inventory.hosts[index].ssh.knownHosts = "\(directory.path)/known_hosts" }
+            let renderer = NetbootRenderer(inventory: inventory, templates: try TemplateSet())
             _ = try BootTreeWriter.write(renderer.renderTree(armed: [], tftpRoot: "\(tree)/tftp"), to: tree)
             lifecycle = InstallLifecycle(renderer: renderer, store: try InstallStateStore(path: "\(directory.path)/state.sqlite"), tree: tree)
             let (ports, continuation) = AsyncStream<Int>.makeStream()
@@ -99,6 +103,59 @@ struct InstallServerTests {
             // A restarted server reads the same state.
             let reopened = try InstallStateStore(path: store.path)
             #expect(try reopened.record(host: "kvm-a01").phase == .installed)
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
+
+    @Test("the installed callback's host key, URL-encoded as the preseed's sed and the kickstart's curl do it, is recorded and replaces the host's old known_hosts entries; a malformed key is refused with 400 and logged, the host stays armed")
+    func hostKeyCallback() async throws {
+        let server = try await Running()
+        do {
+            let store = server.lifecycle.store
+            let inventory = server.lifecycle.renderer.inventory
+            let debian = try #require(inventory.host(named: "kvm-a01")), rocky = try #require(inventory.host(named: "kvm-a04"))
+            let keys = try (1...3).map { index in
+                let file = "\(server.directory.path)/key\(index)"
+                try #require(try run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "root@host\(index)", "-f", file]).status == 0)
+                return file + ".pub"
+            }
+            func knownHostsKey(_ file: String) throws -> String {
+                try SSHHostKey(line: try String(contentsOfFile: file, encoding: .utf8)).knownHostsKey
+            }
+            // An earlier install's key of kvm-a01, and another host's entry that must stay.
+            let otherEntry = "10.20.9.99 \(try knownHostsKey(keys[2]))"
+            try "10.20.1.11 \(try knownHostsKey(keys[1]))\n\(otherEntry)\n".write(toFile: server.knownHosts, atomically: true, encoding: .utf8)
+            try server.lifecycle.arm([debian, rocky])
+
+            let preseed = try await server.get("/install/kvm-a01/preseed.cfg").body
+            let token = try #require(preseed.firstMatch(of: /token=([0-9a-f]{64})/)?.1).description
+            #expect(try await server.post("/v1/hosts/kvm-a01/installed", body: "token=\(token)&host_key=ssh-ed25519+bm90LWEta2V5") == 400)
+            #expect(try store.record(host: "kvm-a01").phase == .installing, "a refused callback changes nothing")
+            #expect(try store.events(host: "kvm-a01").last?.detail?.contains("malformed host key: the key's content does not name its type ssh-ed25519") == true)
+
+            // The preseed's own encoding: its sed line, run on the key file.
+            let sed = try #require(preseed.split(separator: "\n").first { $0.contains("key=$(sed") })
+                .trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "; \\", with: "")
+                .replacingOccurrences(of: "/target/etc/ssh/ssh_host_ed25519_key.pub", with: keys[0])
+            let encoded = try run("sh", ["-c", "\(sed); printf %s \"$key\""])
+            #expect(encoded.output.hasPrefix("ssh-ed25519+") && !encoded.output.contains(" ") && encoded.output.hasSuffix("root@host1"), "\(encoded.output)")
+            #expect(try await server.post("/v1/hosts/kvm-a01/installed", body: "token=\(token)&host_key=\(encoded.output)") == 204)
+            #expect(try store.record(host: "kvm-a01").hostKey == (try knownHostsKey(keys[0])))
+            #expect(try String(contentsOfFile: server.knownHosts, encoding: .utf8) == "\(otherEntry)\n10.20.1.11 \(try knownHostsKey(keys[0]))\n")
+
+            // The kickstart's own callback: its curl line (--data-urlencode), run as it is.
+            let kickstart = try await server.get("/install/kvm-a04/ks.cfg").body
+            let curl = try #require(kickstart.split(separator: "\n").first { $0.hasPrefix("curl ") })
+                .replacingOccurrences(of: "@/etc/ssh/ssh_host_ed25519_key.pub", with: "@\(keys[1])")
+                .replacingOccurrences(of: "http://10.20.0.5:8080", with: server.base)
+            let posted = try run("sh", ["-c", String(curl)])
+            #expect(posted.status == 0, "\(posted.output)")
+            #expect(try store.record(host: "kvm-a04").phase == .installed)
+            #expect(KnownHosts(path: server.knownHosts).entries.map { "\($0.patterns) \($0.keyType) \($0.key)" }
+                    == [otherEntry, "10.20.1.11 \(try knownHostsKey(keys[0]))", "10.20.1.14 \(try knownHostsKey(keys[1]))"])
         } catch {
             await server.stop()
             throw error

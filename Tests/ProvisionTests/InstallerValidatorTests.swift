@@ -39,6 +39,25 @@ struct InstallerValidatorTests {
         }
     }
 
+    @Test("a kickstart for a bond, a VLAN on it (one line: kickstart takes one per device) and a bridge over that (kvm-a01's network, on Rocky) passes ksvalidator")
+    func kickstartNetworkDevices() throws {
+        var inventory = try loadExample()
+        let rocky = try #require(inventory.host(named: "kvm-a04")).os
+        let index = try #require(inventory.hosts.firstIndex { $0.name == "kvm-a01" })
+        inventory.hosts[index].os = rocky
+        let files = NetbootRenderer(inventory: inventory, templates: try TemplateSet()).hostFiles(for: inventory.hosts[index], armed: false)
+        let kickstart = try #require(files.first { $0.path.hasSuffix("ks.cfg") }).content
+        #expect(kickstart.contains("""
+            network --device=bond0 --bondslaves=eno1,eno2 --bondopts=mode=802.3ad,miimon=100 --vlanid=120 --interfacename=bond0.120 --onboot=yes --noipv4 --noipv6
+            network --device=br-mgmt --bridgeslaves=bond0.120 --onboot=yes --bootproto=static --ip=10.20.1.11 --netmask=255.255.255.0 --gateway=10.20.1.1
+            """), "\(kickstart)")
+        let temporary = try TemporaryDirectory()
+        defer { temporary.remove() }
+        try kickstart.write(toFile: "\(temporary.path)/ks.cfg", atomically: true, encoding: .utf8)
+        let result = try run("ksvalidator", ["-v", "RHEL9", "\(temporary.path)/ks.cfg"])
+        #expect(result.status == 0 && !result.output.contains("Warning"), "\(result.output)")
+    }
+
     @Test("every Ubuntu user-data is #cloud-config YAML with autoinstall version 1")
     func autoinstall() throws {
         let (temporary, files) = try Self.rendered()

@@ -19,14 +19,17 @@ public struct KnownHosts: Sendable {
     public init(path: String) {
         self.path = path
         let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-        entries = text.split(separator: "\n").compactMap { line in
-            let fields = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
-            guard let first = fields.first, !first.hasPrefix("#") else { return nil }
-            // A leading @cert-authority / @revoked marker shifts the fields.
-            let offset = first.hasPrefix("@") ? 1 : 0
-            guard fields.count >= offset + 3, first != "@revoked" else { return nil }
-            return Entry(patterns: fields[offset], keyType: fields[offset + 1], key: fields[offset + 2])
-        }
+        entries = text.split(separator: "\n").compactMap(Self.entry)
+    }
+
+    /// A line's entry; nil for comments, blank and revoked lines.
+    static func entry(_ line: Substring) -> Entry? {
+        let fields = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        guard let first = fields.first, !first.hasPrefix("#") else { return nil }
+        // A leading @cert-authority / @revoked marker shifts the fields.
+        let offset = first.hasPrefix("@") ? 1 : 0
+        guard fields.count >= offset + 3, first != "@revoked" else { return nil }
+        return Entry(patterns: fields[offset], keyType: fields[offset + 1], key: fields[offset + 2])
     }
 
     /// How OpenSSH names a host in known_hosts: `host` on port 22, `[host]:port` otherwise.
@@ -58,6 +61,35 @@ public struct KnownHosts: Sendable {
             }
         }
         return matched
+    }
+
+    /// Makes `key` the one key known for a host, as its installer reported it: the lines of
+    /// other keys under its name (a reinstalled host's old keys) are dropped, every other line
+    /// is kept as it is. Returns false when the file already held exactly that.
+    @discardableResult
+    public func trust(host: String, port: Int, key: SSHHostKey) throws -> Bool {
+        let name = Self.name(host: host, port: port)
+        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        var kept: [Substring] = []
+        var found = false, dropped = false
+        for line in text.split(separator: "\n") {
+            guard let entry = Self.entry(line), Self.matches(entry.patterns, name: name) else {
+                kept.append(line)
+                continue
+            }
+            if "\(entry.keyType) \(entry.key)" == key.knownHostsKey, !found {
+                found = true
+                kept.append(line)
+            } else {
+                dropped = true
+            }
+        }
+        if found && !dropped { return false }
+        if !found { kept.append(Substring("\(name) \(key.knownHostsKey)")) }
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        try AtomicFile.write(Data(kept.map { $0 + "\n" }.joined().utf8), to: path, mode: 0o600)
+        return true
     }
 
     /// Records a newly accepted key (only ever on the operator's explicit request).

@@ -82,20 +82,14 @@ public enum Engine {
     /// Runs every target, in rolling batches when asked; once failures pass `maxFail`, the
     /// remaining batches are not started and their hosts are reported as such.
     public static func run(_ targets: [Target], options: Options, progress: @escaping @Sendable (HostReport) -> Void = { _ in }) -> [HostReport] {
-        let size = max(1, options.batch?.of(targets.count) ?? targets.count)
-        var reports: [HostReport] = []
-        var start = 0
-        while start < targets.count {
-            let batch = Array(targets[start..<min(start + size, targets.count)])
-            reports += runBatch(batch, options: options, progress: progress)
-            start += batch.count
-            let failures = reports.filter { $0.unreachable != nil || !$0.failed.isEmpty }.count
-            if let limit = options.maxFail, start < targets.count, failures > limit.of(targets.count) {
-                reports += targets[start...].map { HostReport(host: $0.host.name, notStarted: "not started: \(failures) of \(start) hosts failed, more than --max-fail allows") }
-                break
-            }
-        }
-        return reports
+        RollingBatches.run(targets, batch: options.batch, maxFail: options.maxFail, concurrency: options.concurrency,
+                           work: { (target: Target) -> HostReport in
+                               let report = HostRun.run(target, options: options)
+                               progress(report)
+                               return report
+                           },
+                           failed: { $0.unreachable != nil || !$0.failed.isEmpty },
+                           notStarted: { HostReport(host: $0.host.name, notStarted: $1) })
     }
 
     /// What check or plan would report for a host whose batched probe printed `probeOutput`
@@ -103,40 +97,5 @@ public enum Engine {
     /// replaying a host's state and for measuring the plan computation apart from the network.
     public static func evaluate(_ target: Target, probeOutput: String, options: Options) -> HostReport {
         HostRun.evaluate(target, probeOutput: probeOutput, options: options)
-    }
-
-    static func runBatch(_ targets: [Target], options: Options, progress: @escaping @Sendable (HostReport) -> Void) -> [HostReport] {
-        let reports = UnsafeSlots<HostReport>(count: targets.count)
-        let next = NextIndex()
-        let done = DispatchGroup()
-        for _ in 0..<max(1, min(options.concurrency, targets.count)) {
-            done.enter()
-            let worker = Thread {
-                while let index = next.take(below: targets.count) {
-                    let report = HostRun.run(targets[index], options: options)
-                    reports[index] = report
-                    progress(report)
-                }
-                done.leave()
-            }
-            worker.stackSize = 1 << 20
-            worker.start()
-        }
-        done.wait()
-        return reports.values
-    }
-}
-
-/// Hands out indices 0, 1, 2, ... to worker threads.
-final class NextIndex: @unchecked Sendable {
-    private var value = 0
-    private let lock = NSLock()
-
-    func take(below limit: Int) -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard value < limit else { return nil }
-        value += 1
-        return value - 1
     }
 }

@@ -31,14 +31,23 @@ public struct InstallLifecycle: Sendable {
         }
     }
 
-    /// An installer's report. When accepted the host goes back to local boot.
-    public func finish(host name: String, presented token: String, succeeded: Bool, from peer: String) throws -> InstallStateStore.CallbackOutcome {
+    /// An installer's report. When accepted the host goes back to local boot, and the host key
+    /// it reported (authenticated by the token) becomes the one its known_hosts holds for it.
+    public func finish(host name: String, presented token: String, succeeded: Bool, hostKey: SSHHostKey? = nil, from peer: String) throws -> InstallStateStore.CallbackOutcome {
         guard let host = renderer.inventory.host(named: name) else { return .notArmed }
-        let outcome = try store.finish(host: name, presented: token, succeeded: succeeded, from: peer)
+        let outcome = try store.finish(host: name, presented: token, succeeded: succeeded, hostKey: hostKey, from: peer)
         if outcome == .accepted {
             try BootTreeWriter.update(renderer.bootFiles(for: host, armed: false), in: tree)
+            if let hostKey { try Self.trust(hostKey, of: host) }
         }
         return outcome
+    }
+
+    /// Puts a host's key in the known_hosts file its SSH connections verify against (the
+    /// inventory's `ssh.known_hosts`, else ~/.ssh/known_hosts), under the address they connect to.
+    public static func trust(_ key: SSHHostKey, of host: Host) throws {
+        let ssh = SSHConnection.Options(for: host)
+        try KnownHosts(path: ssh.knownHosts).trust(host: ssh.host, port: ssh.port, key: key)
     }
 
     /// The install file for a host's installer, with its token filled in; nil unless armed.

@@ -8,8 +8,11 @@ import NIOCore
 /// takes the installers' callbacks:
 ///
 /// - `GET /install/<host>/<file>`: 404 unless the host is armed; marks it `installing`.
-/// - `POST /v1/hosts/<host>/installed` and `/failed`: body `token=<token>` (or
+/// - `POST /v1/hosts/<host>/installed` and `/failed`: form body `token=<token>` (or
 ///   `Authorization: Bearer <token>`); 204 when accepted, 403 for a wrong or replayed token.
+///   `installed` may carry `host_key=<the host's ssh_host_ed25519_key.pub>` (URL-encoded): it is
+///   recorded and put in the host's known_hosts, so the first SSH login is verified; a
+///   malformed key is refused with 400 (and logged) before the token is looked at.
 public struct InstallServer: Sendable {
     public let lifecycle: InstallLifecycle
     public let host: String
@@ -44,12 +47,23 @@ public struct InstallServer: Sendable {
             router.post("/v1/hosts/:host/\(path)") { request, context -> Response in
                 let name = context.parameters.get("host") ?? ""
                 let peer = context.peer
-                let body = try await request.body.collect(upTo: 4096)
-                let token = Self.token(authorization: request.headers[.authorization], body: String(buffer: body))
-                let outcome = try lifecycle.finish(host: name, presented: token ?? "", succeeded: succeeded, from: peer)
+                let form = Self.form(String(buffer: try await request.body.collect(upTo: 4096)))
+                let token = Self.token(authorization: request.headers[.authorization], form: form)
+                var hostKey: SSHHostKey?
+                if succeeded, let line = form["host_key"] {
+                    do {
+                        hostKey = try SSHHostKey(line: line)
+                    } catch {
+                        logger.warning("refused \(path) callback for \(name) from \(peer): \(error)")
+                        try lifecycle.store.refuse(host: name, reason: "\(error)", from: peer)
+                        return Response(status: .badRequest)
+                    }
+                }
+                let outcome = try lifecycle.finish(host: name, presented: token ?? "", succeeded: succeeded, hostKey: hostKey, from: peer)
                 switch outcome {
                 case .accepted:
-                    logger.notice("\(name) reported \(path) from \(peer); disarmed, boots its local disk from now on")
+                    let key = hostKey.map { "; its host key \($0.type) \($0.fingerprint) is now the one known for it" } ?? ""
+                    logger.notice("\(name) reported \(path) from \(peer); disarmed, boots its local disk from now on\(key)")
                     return Response(status: .noContent)
                 case .notArmed:
                     logger.warning("refused \(path) callback for \(name) from \(peer): host is not armed (replayed or unsolicited)")
@@ -71,13 +85,25 @@ public struct InstallServer: Sendable {
         try await app.runService()
     }
 
-    /// The token from `Authorization: Bearer ...` or a form body `token=...`.
-    static func token(authorization: String?, body: String) -> String? {
+    /// The token from `Authorization: Bearer ...` or the form's `token`.
+    static func token(authorization: String?, form: [String: String]) -> String? {
         if let authorization, authorization.hasPrefix("Bearer ") { return String(authorization.dropFirst(7)) }
-        for pair in body.split(separator: "&") where pair.hasPrefix("token=") {
-            return String(pair.dropFirst(6)).trimmingCharacters(in: .whitespacesAndNewlines)
+        return form["token"]?.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// An `application/x-www-form-urlencoded` body (`+` is a space); the first of a repeated name wins.
+    static func form(_ body: String) -> [String: String] {
+        var fields: [String: String] = [:]
+        for pair in body.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decoded(_ text: Substring) -> String {
+                let spaced = text.replacingOccurrences(of: "+", with: " ")
+                return spaced.removingPercentEncoding ?? spaced
+            }
+            let name = decoded(parts[0])
+            if fields[name] == nil { fields[name] = parts.count > 1 ? decoded(parts[1]) : "" }
         }
-        return nil
+        return fields
     }
 }
 

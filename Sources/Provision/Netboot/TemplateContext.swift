@@ -21,6 +21,8 @@ enum TemplateContext {
                 "bonds": network.bonds.map { ["name": $0.name, "mode": $0.mode, "interfaces": $0.interfaces] as [String: Any] },
                 "vlans": network.vlans.map { ["name": $0.name, "id": String($0.id), "link": $0.link] },
                 "bridges": network.bridges.map { ["name": $0.name, "interfaces": $0.interfaces] as [String: Any] },
+                "has_dns": !network.dns.isEmpty,
+                "ifupdown": InstalledNetwork.ifupdown(host), "kickstart": InstalledNetwork.kickstart(host),
             ] as [String: Any],
             "os": [
                 "family": host.os.family.rawValue, "release": host.os.release, "mirror": host.os.mirror,
@@ -38,7 +40,9 @@ enum TemplateContext {
                 "url": BootEntry.installFileURL(host: host, site: site),
                 "callback_url": "\(site.installServer)/v1/hosts/\(host.name)/installed",
                 "token": InstallToken.marker,
-                "packages": ["openssh-server", "sudo", "curl"],
+                // What converging needs (SSH, sudo for other logins), the callback's curl, and
+                // on Debian what ifupdown needs for the host's bonds, VLANs and bridges.
+                "packages": ["openssh-server", "sudo", "curl"] + (host.os.family == .debian ? InstalledNetwork.ifupdownPackages(host) : []),
             ] as [String: Any],
             "boot": [
                 "kernel": entry.kernel, "initrd": entry.initrd,

@@ -2,7 +2,7 @@ import Foundation
 
 /// Where a host is in its install lifecycle.
 public enum InstallPhase: String, Sendable, Codable, CaseIterable {
-    /// Not armed: boots its local disk.
+    /// Not armed: boots its local disk (never installed by provision, or brought up by `up`).
     case ready
     /// Armed: its next network boot starts the installer.
     case armed
@@ -22,14 +22,28 @@ public struct InstallRecord: Sendable, Equatable, Codable {
     public var fetchedAt: Date?
     public var finishedAt: Date?
     public var updatedAt: Date?
+    /// Where `provision up` has this host, how that stage went, why it failed, and since when.
+    public var stage: BringUpStage?
+    public var stageOutcome: BringUpStage.Outcome?
+    public var stageDetail: String?
+    public var stageAt: Date?
+    /// The SSH host key (`TYPE BASE64`) the installer reported with its callback.
+    public var hostKey: String?
 
-    public init(host: String, phase: InstallPhase, armedAt: Date? = nil, fetchedAt: Date? = nil, finishedAt: Date? = nil, updatedAt: Date? = nil) {
+    public init(host: String, phase: InstallPhase, armedAt: Date? = nil, fetchedAt: Date? = nil, finishedAt: Date? = nil, updatedAt: Date? = nil,
+                stage: BringUpStage? = nil, stageOutcome: BringUpStage.Outcome? = nil, stageDetail: String? = nil, stageAt: Date? = nil,
+                hostKey: String? = nil) {
         self.host = host
         self.phase = phase
         self.armedAt = armedAt
         self.fetchedAt = fetchedAt
         self.finishedAt = finishedAt
         self.updatedAt = updatedAt
+        self.stage = stage
+        self.stageOutcome = stageOutcome
+        self.stageDetail = stageDetail
+        self.stageAt = stageAt
+        self.hostKey = hostKey
     }
 
     /// Armed hosts boot the installer until they report back.

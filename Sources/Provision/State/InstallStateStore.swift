@@ -12,14 +12,16 @@ public final class InstallStateStore: Sendable {
         database = try StateDatabase.open(path: path)
     }
 
-    /// Arms hosts: issues each a fresh token (a previous one stops working).
+    /// Arms hosts: issues each a fresh token (a previous one stops working). A new install
+    /// starts over: the recorded `up` stage and host key are dropped.
     public func arm(_ hosts: [String], now: Date = Date()) throws {
         try database.write { db in
             for host in hosts {
                 try db.execute(sql: """
                     INSERT INTO install (host, phase, token, armedAt, fetchedAt, finishedAt, updatedAt) VALUES (?, 'armed', ?, ?, NULL, NULL, ?)
                     ON CONFLICT(host) DO UPDATE SET phase = 'armed', token = excluded.token, armedAt = excluded.armedAt,
-                      fetchedAt = NULL, finishedAt = NULL, updatedAt = excluded.updatedAt
+                      fetchedAt = NULL, finishedAt = NULL, updatedAt = excluded.updatedAt,
+                      stage = NULL, stageOutcome = NULL, stageDetail = NULL, stageAt = NULL, hostKey = NULL
                     """, arguments: [host, InstallToken.generate().value, now, now])
                 try Self.log(db, host: host, event: "armed", detail: nil, at: now)
             }
@@ -59,9 +61,10 @@ public final class InstallStateStore: Sendable {
         case wrongToken
     }
 
-    /// The installer reports its end with the host's token. Accepted once: the host is
-    /// disarmed and the token dropped, so the same callback again is refused.
-    public func finish(host: String, presented: String, succeeded: Bool, from peer: String, now: Date = Date()) throws -> CallbackOutcome {
+    /// The installer reports its end with the host's token, and (on success) the host's SSH
+    /// key. Accepted once: the host is disarmed and the token dropped, so the same callback
+    /// again is refused.
+    public func finish(host: String, presented: String, succeeded: Bool, hostKey: SSHHostKey? = nil, from peer: String, now: Date = Date()) throws -> CallbackOutcome {
         try database.write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT phase, token FROM install WHERE host = ?", arguments: [host]),
                   let phase = InstallPhase(rawValue: row["phase"]), phase == .armed || phase == .installing,
@@ -74,10 +77,43 @@ public final class InstallStateStore: Sendable {
                 return .wrongToken
             }
             let newPhase: InstallPhase = succeeded ? .installed : .failed
-            try db.execute(sql: "UPDATE install SET phase = ?, token = NULL, finishedAt = ?, updatedAt = ? WHERE host = ?",
-                           arguments: [newPhase.rawValue, now, now, host])
-            try Self.log(db, host: host, event: newPhase.rawValue, detail: "callback from \(peer)", at: now)
+            try db.execute(sql: "UPDATE install SET phase = ?, token = NULL, finishedAt = ?, updatedAt = ?, hostKey = ? WHERE host = ?",
+                           arguments: [newPhase.rawValue, now, now, hostKey?.knownHostsKey, host])
+            let key = hostKey.map { ", host key \($0.type) \($0.fingerprint)" } ?? ""
+            try Self.log(db, host: host, event: newPhase.rawValue, detail: "callback from \(peer)\(key)", at: now)
             return .accepted
+        }
+    }
+
+    /// A callback refused before its token was looked at (a malformed body): logged, nothing changes.
+    public func refuse(host: String, reason: String, from peer: String, now: Date = Date()) throws {
+        try database.write { db in
+            try Self.log(db, host: host, event: "refused", detail: "callback from \(peer): \(reason)", at: now)
+        }
+    }
+
+    /// `provision up` starts a stage of a host.
+    public func beginStage(_ stage: BringUpStage, host: String, now: Date = Date()) throws {
+        try database.write { db in
+            try db.execute(sql: """
+                INSERT INTO install (host, phase, updatedAt, stage, stageOutcome, stageAt) VALUES (?, 'ready', ?, ?, 'running', ?)
+                ON CONFLICT(host) DO UPDATE SET stage = excluded.stage, stageOutcome = 'running', stageDetail = NULL,
+                  stageAt = excluded.stageAt, updatedAt = excluded.updatedAt
+                """, arguments: [host, now, stage.rawValue, now])
+        }
+    }
+
+    /// A stage of a host ended: its outcome (with the reason when it failed) and how long it
+    /// took, on the host's record and as an event. The `ready` stage also disarms the record's
+    /// phase to `ready`: the host is installed, converged and boots its disk.
+    public func endStage(_ stage: BringUpStage, host: String, outcome: BringUpStage.Outcome, detail: String? = nil, seconds: Double, now: Date = Date()) throws {
+        try database.write { db in
+            try db.execute(sql: """
+                UPDATE install SET stage = ?, stageOutcome = ?, stageDetail = ?, stageAt = ?, updatedAt = ?,
+                  phase = CASE WHEN ? THEN 'ready' ELSE phase END
+                WHERE host = ?
+                """, arguments: [stage.rawValue, outcome.rawValue, detail, now, now, stage == .ready, host])
+            try Self.log(db, host: host, event: "up \(stage.rawValue) \(outcome.rawValue)", detail: detail, at: now, seconds: seconds)
         }
     }
 
@@ -86,7 +122,10 @@ public final class InstallStateStore: Sendable {
         try database.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM install ORDER BY host").map { row in
                 InstallRecord(host: row["host"], phase: InstallPhase(rawValue: row["phase"]) ?? .ready, armedAt: row["armedAt"],
-                              fetchedAt: row["fetchedAt"], finishedAt: row["finishedAt"], updatedAt: row["updatedAt"])
+                              fetchedAt: row["fetchedAt"], finishedAt: row["finishedAt"], updatedAt: row["updatedAt"],
+                              stage: (row["stage"] as String?).flatMap(BringUpStage.init(rawValue:)),
+                              stageOutcome: (row["stageOutcome"] as String?).flatMap(BringUpStage.Outcome.init(rawValue:)),
+                              stageDetail: row["stageDetail"], stageAt: row["stageAt"], hostKey: row["hostKey"])
             }
         }
     }
@@ -105,6 +144,8 @@ public final class InstallStateStore: Sendable {
         public var at: Date
         public var event: String
         public var detail: String?
+        /// How long a stage of `provision up` took (its events only).
+        public var seconds: Double?
     }
 
     public func events(host: String? = nil) throws -> [Event] {
@@ -112,11 +153,11 @@ public final class InstallStateStore: Sendable {
             let rows = host == nil
                 ? try Row.fetchAll(db, sql: "SELECT * FROM installEvent ORDER BY id")
                 : try Row.fetchAll(db, sql: "SELECT * FROM installEvent WHERE host = ? ORDER BY id", arguments: [host])
-            return rows.map { Event(host: $0["host"], at: $0["at"], event: $0["event"], detail: $0["detail"]) }
+            return rows.map { Event(host: $0["host"], at: $0["at"], event: $0["event"], detail: $0["detail"], seconds: $0["seconds"]) }
         }
     }
 
-    private static func log(_ db: Database, host: String, event: String, detail: String?, at: Date) throws {
-        try db.execute(sql: "INSERT INTO installEvent (host, at, event, detail) VALUES (?, ?, ?, ?)", arguments: [host, at, event, detail])
+    private static func log(_ db: Database, host: String, event: String, detail: String?, at: Date, seconds: Double? = nil) throws {
+        try db.execute(sql: "INSERT INTO installEvent (host, at, event, detail, seconds) VALUES (?, ?, ?, ?, ?)", arguments: [host, at, event, detail, seconds])
     }
 }

@@ -67,6 +67,20 @@ enum StateDatabase {
             }
             try db.create(index: "runResourceByHost", on: "runResource", columns: ["host", "runId"])
         }
+        // `provision up`: the stage each host is at and how it went, the host key its installer
+        // reported with the callback, and how long each stage took.
+        migrator.registerMigration("v3-bring-up") { db in
+            try db.alter(table: "install") { table in
+                table.add(column: "stage", .text)
+                table.add(column: "stageOutcome", .text)
+                table.add(column: "stageDetail", .text)
+                table.add(column: "stageAt", .datetime)
+                table.add(column: "hostKey", .text)
+            }
+            try db.alter(table: "installEvent") { table in
+                table.add(column: "seconds", .double)
+            }
+        }
         return migrator
     }
 }

@@ -1,0 +1,62 @@
+import Foundation
+
+/// Work over hosts in rolling batches, each host on a thread of its own (the work blocks in
+/// libssh2 and libcurl), at most `concurrency` at once. Once more than `maxFail` of the hosts
+/// so far failed, the remaining batches are not started and their hosts are reported as such.
+/// Converge runs and `provision up` share it.
+enum RollingBatches {
+    static func run<Item: Sendable, Result: Sendable>(
+        _ items: [Item], batch: Engine.Share?, maxFail: Engine.Share?, concurrency: Int,
+        work: @escaping @Sendable (Item) -> Result, failed: (Result) -> Bool, notStarted: (Item, String) -> Result
+    ) -> [Result] {
+        let size = max(1, batch?.of(items.count) ?? items.count)
+        var results: [Result] = []
+        var start = 0
+        while start < items.count {
+            let slice = Array(items[start..<min(start + size, items.count)])
+            results += parallel(slice, concurrency: concurrency, work: work)
+            start += slice.count
+            let failures = results.filter(failed).count
+            if let limit = maxFail, start < items.count, failures > limit.of(items.count) {
+                let reason = "not started: \(failures) of \(start) hosts failed, more than --max-fail allows"
+                results += items[start...].map { notStarted($0, reason) }
+                break
+            }
+        }
+        return results
+    }
+
+    /// Every item's result, in order, from up to `concurrency` worker threads.
+    static func parallel<Item: Sendable, Result: Sendable>(_ items: [Item], concurrency: Int, work: @escaping @Sendable (Item) -> Result) -> [Result] {
+        let results = UnsafeSlots<Result>(count: items.count)
+        let next = NextIndex()
+        let done = DispatchGroup()
+        for _ in 0..<max(1, min(concurrency, items.count)) {
+            done.enter()
+            let worker = Thread {
+                while let index = next.take(below: items.count) {
+                    results[index] = work(items[index])
+                }
+                done.leave()
+            }
+            worker.stackSize = 1 << 20
+            worker.start()
+        }
+        done.wait()
+        return results.values
+    }
+}
+
+/// Hands out indices 0, 1, 2, ... to worker threads.
+final class NextIndex: @unchecked Sendable {
+    private var value = 0
+    private let lock = NSLock()
+
+    func take(below limit: Int) -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard value < limit else { return nil }
+        value += 1
+        return value - 1
+    }
+}
