@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Testing
 @testable import Provision
 
@@ -38,19 +35,28 @@ struct InstallServerTests {
             directory.remove()
         }
 
+        // Requests go through curl on a thread of their own: FoundationNetworking's URLSession
+        // hung for minutes under CI's load, and a blocking call on the cooperative pool would
+        // starve the server's own handlers (two cores: two pool threads).
         func get(_ path: String) async throws -> (status: Int, body: String) {
-            let (data, response) = try await URLSession.shared.data(from: URL(string: base + path)!)
-            return ((response as! HTTPURLResponse).statusCode, String(decoding: data, as: UTF8.self))
+            try await request(["\(base)\(path)"])
         }
 
         func post(_ path: String, body: String) async throws -> Int {
-            var request = URLRequest(url: URL(string: base + path)!)
-            request.httpMethod = "POST"
-            request.httpBody = Data(body.utf8)
-            request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
-            let (_, response) = try await URLSession.shared.data(for: request)
-            return (response as! HTTPURLResponse).statusCode
+            try await request(["-X", "POST", "-H", "Content-Type: application/x-www-form-urlencoded", "--data-binary", body, "\(base)\(path)"]).status
         }
+
+        private func request(_ arguments: [String]) async throws -> (status: Int, body: String) {
+            let result = try await DedicatedThread.run { () throws -> (status: Int32, output: String) in
+                try run("curl", ["-sS", "--max-time", "30", "-w", "\n%{http_code}"] + arguments)
+            }
+            guard result.status == 0, let split = result.output.lastIndex(of: "\n"), let status = Int(result.output[split...].dropFirst()) else {
+                throw HTTPFailure(output: "\(arguments.last ?? ""): \(result.output)")
+            }
+            return (status, String(result.output[..<split]))
+        }
+
+        struct HTTPFailure: Error { var output: String }
 
         func file(_ path: String) throws -> String { try String(contentsOfFile: "\(lifecycle.tree)/\(path)", encoding: .utf8) }
     }
@@ -151,7 +157,8 @@ struct InstallServerTests {
             let curl = try #require(kickstart.split(separator: "\n").first { $0.hasPrefix("curl ") })
                 .replacingOccurrences(of: "@/etc/ssh/ssh_host_ed25519_key.pub", with: "@\(keys[1])")
                 .replacingOccurrences(of: "http://10.20.0.5:8080", with: server.base)
-            let posted = try run("sh", ["-c", String(curl)])
+            // Off the cooperative pool: the server it calls answers on that pool.
+            let posted = try await DedicatedThread.run { () throws -> (status: Int32, output: String) in try run("sh", ["-c", String(curl)]) }
             #expect(posted.status == 0, "\(posted.output)")
             #expect(try store.record(host: "kvm-a04").phase == .installed)
             #expect(KnownHosts(path: server.knownHosts).entries.map { "\($0.patterns) \($0.keyType) \($0.key)" }
