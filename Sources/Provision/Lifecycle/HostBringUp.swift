@@ -204,7 +204,15 @@ struct HostBringUp {
     }
 
     private func converge() -> StageResult {
+        let started = Date()
         guard let report = Engine.run([target], options: options.converge).first else { return .done("nothing to apply") }
+        // An apply like any other: `provision history` shows what the first converge changed.
+        let run = RunSummary(mode: .apply, startedAt: started, seconds: Date().timeIntervalSince(started), hosts: [report])
+        do {
+            try RunHistoryStore(path: store.path).record(run, by: .current)
+        } catch {
+            bringUp.logger.warning("\(host.name): the converge is not in the run history: \(error)")
+        }
         if let reason = report.unreachable { return .failed(reason, unreachable: true) }
         if let holder = report.locked { return .failed("another run holds the host's lock: \(holder)", unreachable: false) }
         if report.notStarted != nil { return .interrupted }
