@@ -27,7 +27,7 @@ public struct ServiceResource: Resource {
         guard fields.count == 2 else { return .unknown("unexpected probe output: '\(probed.prefix(120))'") }
         var differences: [String] = []
         let isEnabled = ["enabled", "enabled-runtime", "static", "alias", "indirect"].contains(fields[0])
-        if enabled != isEnabled { differences.append(enabled ? "enable (is \(fields[0].isEmpty ? "unknown" : fields[0]))" : "disable") }
+        if enabled != isEnabled { differences.append(enabled ? "enable (is \(fields[0] == "not-found" ? "not installed yet" : fields[0]))" : "disable") }
         let isRunning = fields[1] == "active"
         if running != isRunning { differences.append(running ? "start (is \(fields[1]))" : "stop") }
         return differences.isEmpty ? .inSync : .change(differences.joined(separator: ", "))
