@@ -23,6 +23,7 @@ enum TemplateContext {
                 "bridges": network.bridges.map { ["name": $0.name, "interfaces": $0.interfaces] as [String: Any] },
                 "has_dns": !network.dns.isEmpty,
                 "ifupdown": InstalledNetwork.ifupdown(host), "kickstart": InstalledNetwork.kickstart(host),
+                "netplan": InstalledNetwork.netplan(host),
             ] as [String: Any],
             "os": [
                 "family": host.os.family.rawValue, "release": host.os.release, "mirror": host.os.mirror,
