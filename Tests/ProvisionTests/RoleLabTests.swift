@@ -89,3 +89,23 @@ extension LabSSHTests {
         #expect(drift.status == 2 && drift.output.contains("download:/srv/images/test.img  drift: sha256"), "\(drift.output)")
     }
 }
+
+extension LabSSHTests {
+    @Test("hypervisor with virt_type kvm on a host without /dev/kvm (a lab node): apply fails at the hardware check with the reason and installs nothing")
+    func hypervisorWithoutKVM() throws {
+        let lab = try RunningLab(count: 1)
+        defer { lab.stop() }
+        try lab.writeInventory {
+            $0.replacingOccurrences(of: "roles: [base]", with: "roles: [hypervisor]")
+                .replacingOccurrences(of: "virt_type: qemu", with: "virt_type: kvm")
+                .replacingOccurrences(of: "vars: {", with: "vars: {nova_transport_url: \"rabbit://n:p@127.0.0.1/\", nova_password: p, keystone_url: \"http://127.0.0.1:5000/v3\", ")
+        }
+        let check = try lab.provision(["check"])
+        #expect(check.status == 2 && check.output.contains("requirement:kvm  drift:"), "\(check.output)")
+        let apply = try lab.provision(["apply"])
+        #expect(apply.status == 1, "\(apply.output)")
+        #expect(apply.output.contains("requirement:kvm  FAILED: exit 1: this host cannot run KVM guests: set the host's var virt_type: qemu"), "\(apply.output)")
+        #expect(apply.output.contains("package:qemu-system-x86  skipped"), "\(apply.output)")
+        #expect(try ssh(lab, lab.nodes[0], "dpkg-query -W qemu-system-x86 >/dev/null 2>&1 && echo installed || echo absent").stdout == "absent\n")
+    }
+}

@@ -45,8 +45,8 @@ public struct DownloadResource: Resource {
             trap 'rm -f "$tmp"' EXIT
             curl -fsS --retry 3 -o "$tmp" \(Shell.quote(url))
             actual=$(sha256sum < "$tmp" | cut -c1-64)
-            if [ "$actual" != \(sha256) ]; then
-              echo "\(url): sha256 is $actual, but \(sha256) is pinned; nothing was replaced" >&2; exit 1
+            if [ "$actual" != \(Shell.quote(sha256)) ]; then
+              printf '%s: sha256 is %s, but %s is pinned; nothing was replaced\\n' \(Shell.quote(url)) "$actual" \(Shell.quote(sha256)) >&2; exit 1
             fi
             chmod \(Shell.quote(mode)) "$tmp"
             mv -f "$tmp" \(file)

@@ -75,7 +75,7 @@ public struct FileResource: Resource {
         tmp=$(mktemp \(Shell.quote(path + ".provision-XXXXXX")))
         trap 'rm -f "$tmp"' EXIT
         \(source) > "$tmp"
-        [ "$(sha256sum < "$tmp" | cut -c1-64)" = \(digest) ] || { echo "\(path): content arrived incomplete" >&2; exit 1; }
+        [ "$(sha256sum < "$tmp" | cut -c1-64)" = \(digest) ] || { printf '%s: content arrived incomplete\\n' \(Shell.quote(path)) >&2; exit 1; }
         chmod \(Shell.quote(mode)) "$tmp"
         chown \(Shell.quote("\(owner):\(group)")) "$tmp"
         mv -f "$tmp" \(Shell.quote(path))

@@ -28,6 +28,6 @@ public struct VirtualizationSupportResource: Resource {
     }
 
     public var fix: String {
-        "echo 'this host cannot run KVM guests: \(Self.advice)' >&2; exit 1"
+        "echo \(Shell.quote("this host cannot run KVM guests: \(Self.advice)")) >&2; exit 1"
     }
 }
