@@ -84,7 +84,7 @@ struct ConvergeOptions: ParsableArguments {
         }
         let quiet = self.quiet ?? (isatty(STDOUT_FILENO) == 0)
         let invocation = RunHistoryStore.Invocation.current
-        let holder = "\(invocation.user) on \(invocation.controller) pid \(getpid()): \(invocation.command)"
+        let holder = invocation.holder
         let lock = try takeLock(holder: "\(holder), since \(TimeFormat.text(Date())) UTC")
         defer { lock.release() }
         let interruption = Interruption()

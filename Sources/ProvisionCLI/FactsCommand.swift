@@ -21,9 +21,7 @@ struct FactsCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures {
             let inventory = try options.load()
-            guard let host = inventory.host(named: host) else {
-                throw Failure.invalidInput("no host '\(self.host)' in \(options.inventory)")
-            }
+            let host = try options.hosts(named: [host], in: inventory)[0]
             let connection: SSHConnection
             do {
                 connection = try SSHConnection(.init(for: host, acceptNewHostKey: acceptNewHostKeys))

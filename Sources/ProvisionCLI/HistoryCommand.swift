@@ -37,12 +37,7 @@ struct HistoryCommand: AsyncParsableCommand {
                 throw Failure.failed("cannot open the state file \(options.state): \(error)")
             }
             if let host {
-                let inventory = try options.load()
-                guard inventory.host(named: host) != nil else {
-                    var message = "no host '\(host)' in \(options.inventory)"
-                    if let near = Suggestion.nearest(to: host, in: inventory.hosts.map(\.name)) { message += "; did you mean '\(near)'?" }
-                    throw Failure.invalidInput(message)
-                }
+                _ = try options.hosts(named: [host], in: try options.load())
                 let entries = try store.history(of: host, since: since)
                 print(json ? Self.json(host: host, entries) : Self.text(host: host, entries), terminator: "")
             } else {

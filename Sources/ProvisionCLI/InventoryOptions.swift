@@ -20,10 +20,11 @@ struct InventoryOptions: ParsableArguments {
         }
     }
 
-    /// The inventory's hosts of these names, in order; an unknown name is bad input (exit 64),
-    /// reported with the nearest name there is.
+    /// The inventory's hosts of these names, each once, in order; an unknown name is bad input
+    /// (exit 64), reported with the nearest name there is.
     func hosts(named names: [String], in inventory: Inventory) throws -> [Provision.Host] {
-        try names.map { name in
+        var seen = Set<String>()
+        return try names.filter { seen.insert($0).inserted }.map { name in
             guard let host = inventory.host(named: name) else {
                 var message = "no host '\(name)' in \(self.inventory)"
                 if let near = Suggestion.nearest(to: name, in: inventory.hosts.map(\.name)) { message += "; did you mean '\(near)'?" }

@@ -54,8 +54,7 @@ struct UpCommand: AsyncParsableCommand {
                 throw Failure.invalidInput("--install-timeout, --ssh-timeout and --command-timeout must be at least 1 second, --poll-interval and --bmc-timeout more than 0")
             }
             let inventory = try options.load()
-            var seen = Set<String>()
-            let selected = try options.hosts(named: hosts, in: inventory).filter { seen.insert($0.name).inserted }
+            let selected = try options.hosts(named: hosts, in: inventory)
             let targets = try options.targets(for: selected, siteRoles: try options.loadSiteRoles(of: inventory))
             let (batch, maxFail) = try rolling.shares()
             let lifecycle = try tree.renderedLifecycle(inventory: inventory, statePath: options.state)
@@ -71,7 +70,7 @@ struct UpCommand: AsyncParsableCommand {
             logger.logLevel = .warning
             let invocation = RunHistoryStore.Invocation.current
             let interruption = Interruption()
-            let converge = Engine.Options(mode: .apply, holder: "\(invocation.user) on \(invocation.controller) pid \(getpid()): \(invocation.command)",
+            let converge = Engine.Options(mode: .apply, holder: invocation.holder,
                                           commandTimeout: .seconds(commandTimeout), interruption: interruption)
             let bringUp = BringUp(lifecycle: lifecycle, options: BringUp.Options(
                 installTimeout: .seconds(installTimeout), sshTimeout: .seconds(sshTimeout), pollInterval: .seconds(pollInterval),

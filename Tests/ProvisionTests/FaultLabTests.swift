@@ -39,9 +39,7 @@ extension LabSSHTests {
         let dying = try lab.nspawnPid(nodes[5])
         let killer = Thread { usleep(2_000_000); kill(dying, SIGTERM) }
         killer.start()
-        let started = Date()
         let reports = Engine.run(targets, options: .init(mode: .apply, connectTimeout: .seconds(2), connectRetries: 1, commandTimeout: .seconds(3)))
-        let took = Date().timeIntervalSince(started)
 
         #expect(reports[0].changed.map(\.id) == ["file:/etc/provision-fault"])
         #expect(reports[1].unreachable?.contains("timed out") == true && reports[1].unreachable?.contains("after 2 attempts") == true,
@@ -55,9 +53,10 @@ extension LabSSHTests {
         #expect(reports[4].resources[0].state == .failed("did not finish within 3 s (stopped on the host)"), "\(reports[4].resources)")
         #expect(try ssh(lab, nodes[4], "pgrep -x sleep || echo none").stdout == "none\n", "the endless command was stopped on the host")
         guard case .failed(let lost) = reports[5].resources[0].state else { Issue.record("dying node: \(reports[5])"); return }
-        #expect(!lost.isEmpty && reports[5].resources[1].state != .changed("create (2 bytes, mode 0644)"))
+        // Lost with the node, not stopped by the command limit (which would also be a failure).
+        #expect(!lost.isEmpty && !lost.contains("did not finish within"), "\(lost)")
+        #expect(reports[5].resources[1].state == .skipped("create (2 bytes, mode 0644) (an earlier resource failed)"))
         #expect(RunExitCode.of(reports) == 4 | 2 | 1)
-        #expect(took < 30, "no host stalls the others: \(took) s")
     }
 
     @Test("SIGTERM to apply: the command in flight finishes, nothing new starts, the locks are released and the run is recorded as interrupted (exit 143)")

@@ -127,14 +127,13 @@ struct LabSSHTests {
     func stoppedNodeAndDown() throws {
         let lab = try RunningLab(count: 2)
         defer { lab.stop() }
-        let inventory = "\(lab.directory.path)/lab.yml"
-        try lab.lab.inventory(lab.nodes).write(toFile: inventory, atomically: true, encoding: .utf8)
-        let up = try run(CommandLineTests.binary, ["facts", "lab-2", "--inventory", inventory])
+        try lab.writeInventory()
+        let up = try lab.provision(["facts", "lab-2"])
         #expect(up.status == 0, "\(up.output)")
         #expect(up.output.contains("hostname            lab-2"))
 
         try lab.powerOff(lab.nodes[1])
-        let down = try run(CommandLineTests.binary, ["facts", "lab-2", "--inventory", inventory])
+        let down = try lab.provision(["facts", "lab-2"])
         #expect(down.status == 4)
         #expect(down.output.contains("lab-2: 127.0.0.12:22: cannot connect"))
 

@@ -47,7 +47,10 @@ struct ResourceTests {
         host.ssh.key = nil
         let agentFirst = SSHConnection.Options(for: host, environment: ["SSH_AUTH_SOCK": "/run/agent.sock"])
         #expect(agentFirst.identities.first == .agent(socket: "/run/agent.sock"))
-        #expect(!SSHConnection.Options(for: host, environment: [:]).identities.contains(.agent(socket: "/run/agent.sock")))
+        let keyFiles = SSHConnection.Options(for: host, environment: [:]).identities
+        let defaults = ["id_ed25519", "id_ecdsa", "id_rsa"].map { SSHConnection.Identity.keyFile("\(NSHomeDirectory())/.ssh/\($0)") }
+        #expect(keyFiles.allSatisfy(defaults.contains) && keyFiles == defaults.filter(keyFiles.contains), "only OpenSSH's default files, in order: \(keyFiles)")
+        #expect(Array(agentFirst.identities.dropFirst()) == keyFiles, "after the agent, the same files")
         host.ssh.key = "/etc/provision/id_ed25519"
         #expect(SSHConnection.Options(for: host, environment: ["SSH_AUTH_SOCK": "/run/agent.sock"]).identities == [.keyFile("/etc/provision/id_ed25519")])
     }

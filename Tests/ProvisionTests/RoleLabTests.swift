@@ -61,7 +61,7 @@ extension LabSSHTests {
         try FileManager.default.createDirectory(atPath: served, withIntermediateDirectories: true)
         let image = String(repeating: "qcow2 test image\n", count: 4096)
         try image.write(toFile: "\(served)/test.img", atomically: true, encoding: .utf8)
-        let port = 18_000 + Int(getpid() % 1000)
+        let port = try freeLoopbackPort()
         let mirror = try ChildProcess("python3", ["-m", "http.server", "--bind", "127.0.0.1", "--directory", served, String(port)],
                                       outputFile: "\(lab.directory.path)/mirror.log")
         defer { mirror.stop() }

@@ -6,7 +6,9 @@ import Provision
 /// renamed over it, so a failure never leaves a half-written file.
 public struct FileResource: Resource {
     public var path: String
-    public var content: String
+    /// Hashed once (compares of a fleet's plan read it for every host), again when it changes.
+    public var content: String { didSet { digest = sha256Hex(content) } }
+    private(set) var digest: String
     public var mode: String
     public var owner: String
     public var group: String
@@ -18,6 +20,7 @@ public struct FileResource: Resource {
                 notifies: [String] = [], sensitive: Bool = false) {
         self.path = path
         self.content = content
+        digest = sha256Hex(content)
         self.mode = mode
         self.owner = owner
         self.group = group
@@ -27,8 +30,6 @@ public struct FileResource: Resource {
 
     public var kind: String { "file" }
     public var name: String { path }
-
-    var digest: String { sha256Hex(content) }
 
     public var probe: String {
         let file = Shell.quote(path)

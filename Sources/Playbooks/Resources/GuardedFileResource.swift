@@ -5,7 +5,7 @@ import Provision
 /// again after `seconds` unless the change is confirmed, and the engine confirms only over a
 /// fresh SSH connection made after the change. A change that cuts the host off is thereby
 /// undone by the host itself, and reported as such.
-public struct GuardedFileResource: Resource {
+public struct GuardedFileResource: FileBackedResource {
     public var file: FileResource
     /// Makes the file's content take effect (e.g. `ifreload -a`); run after the change and
     /// again after a rollback.
@@ -25,14 +25,6 @@ public struct GuardedFileResource: Resource {
     }
 
     public var kind: String { "guarded-file" }
-    public var name: String { file.path }
-    public var probe: String { file.probe }
-    public func compare(probed: String) -> Comparison { file.compare(probed: probed) }
-    public var fixInput: String? { file.fixInput }
-    public var notifies: [String] { file.notifies }
-    public var contentProbe: String? { file.contentProbe }
-    public var desiredContent: String? { file.desiredContent }
-    public var sensitive: Bool { file.sensitive }
 
     /// Names the guard's files after the target, so two guarded files never share them.
     var id: String { String(sha256Hex(file.path).prefix(16)) }

@@ -5,29 +5,18 @@ import Provision
 /// `file`: compared by content, mode and owner, written atomically.
 ///
 /// The template sees `host` (name), `fqdn`, `address`, `roles`, and every var by its name.
-public struct TemplateResource: Resource {
+public struct TemplateResource: FileBackedResource {
     public var file: FileResource
-    public var template: String
 
     /// `extra` adds values a role derives (over the host's of the same name).
     public init(_ path: String, template: TextTemplate, for host: Host, extra: [String: String] = [:], mode: String = "0644",
                 owner: String = "root", group: String = "root", notifies: [String] = [], sensitive: Bool = false) {
-        self.template = template.path
         let context = host.templateContext.merging(extra) { _, derived in derived }
         file = FileResource(path, content: template.render(context), mode: mode, owner: owner, group: group,
                             notifies: notifies, sensitive: sensitive)
     }
 
     public var kind: String { "template" }
-    public var name: String { file.path }
-    public var probe: String { file.probe }
-    public func compare(probed: String) -> Comparison { file.compare(probed: probed) }
-    public var fix: String { file.fix }
-    public var fixInput: String? { file.fixInput }
-    public var notifies: [String] { file.notifies }
-    public var contentProbe: String? { file.contentProbe }
-    public var desiredContent: String? { file.desiredContent }
-    public var sensitive: Bool { file.sensitive }
 }
 
 extension Host {

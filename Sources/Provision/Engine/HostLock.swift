@@ -31,12 +31,9 @@ public enum HostLock {
 
         """
 
-    /// Who holds the lock, from probe or lock output; nil when the output says nothing of it.
-    static func lockedBy(_ lines: [Substring]) -> String? {
-        lines.first { $0.hasPrefix(lockedMarker + " ") }.map { String($0.dropFirst(lockedMarker.count + 1)) }
-    }
-
-    static func staleHolder(_ lines: [Substring]) -> String? {
-        lines.first { $0.hasPrefix(staleMarker + " ") }.map { String($0.dropFirst(staleMarker.count + 1)) }
+    /// What follows `marker` on the first line that starts with it (who holds the lock, or
+    /// whose record a dead run left); nil when no line does.
+    static func value(after marker: String, in lines: some Sequence<some StringProtocol>) -> String? {
+        lines.first { $0.hasPrefix(marker + " ") }.map { String($0.dropFirst(marker.count + 1)) }
     }
 }

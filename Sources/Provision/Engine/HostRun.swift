@@ -9,11 +9,20 @@ struct HostRun {
     let options: Engine.Options
     let started = Date()
     var report: HostReport
+    /// The host's SSH connections: the first, then one per confirmed guarded change (the path
+    /// the first took may be gone after it). Later commands use the last; execs count them all.
+    var connections: [SSHConnection] = []
+    /// The state probes, then (with --diff) the content probes of resources that have content.
+    let probes: [String]
+    let contentIndices: [Int]
 
     init(_ target: Engine.Target, options: Engine.Options) {
         self.target = target
         self.options = options
         report = HostReport(host: target.host.name)
+        let resources = target.playbook.resources
+        contentIndices = options.diff ? resources.indices.filter { resources[$0].contentProbe != nil } : []
+        probes = resources.map(\.probe) + contentIndices.map { resources[$0].contentProbe! }
     }
 
     static func run(_ target: Engine.Target, options: Engine.Options) -> HostReport {
@@ -21,8 +30,9 @@ struct HostRun {
         if options.interruption.isInterrupted {
             run.report.notStarted = "not started: the run was interrupted"
         } else if let connection = run.connect() {
-            run.converge(over: connection)
-            run.report.execs = connection.execCount
+            run.connections = [connection]
+            run.converge()
+            run.report.execs = run.connections.reduce(0) { $0 + $1.execCount }
         }
         run.report.seconds = Date().timeIntervalSince(run.started)
         return run.report.redacting(target.host.secretValues)
@@ -72,7 +82,8 @@ struct HostRun {
 
     // MARK: converging
 
-    mutating func converge(over connection: SSHConnection) {
+    mutating func converge() {
+        let connection = connections[0]
         // apply holds the host's lock for the whole run; check and plan take it in the probe.
         var lock: SSHConnection.HeldCommand?
         if options.mode == .apply {
@@ -81,20 +92,19 @@ struct HostRun {
         }
         defer { lock?.release() }
         guard let probed = probe(over: connection) else { return }
-        let notified = compareAndFix(probed, over: connection)
-        runHandlers(notified, over: connection)
+        runHandlers(compareAndFix(probed))
     }
 
     mutating func takeLock(over connection: SSHConnection) -> SSHConnection.HeldCommand? {
         do {
             let holder = "\(options.holder), since \(Date().formatted(.iso8601))"
             let attempt = try connection.hold(HostLock.exclusive(holderText: holder), ready: HostLock.heldMarker)
-            let lines = attempt.lines.map { Substring($0) }
-            if let stale = HostLock.staleHolder(lines) {
+            let lines = attempt.lines
+            if let stale = HostLock.value(after: HostLock.staleMarker, in: lines) {
                 report.warnings.append("a previous run ended without releasing this host's lock (\(stale)): its changes may be incomplete")
             }
             if let held = attempt.held { return held }
-            if let holder = HostLock.lockedBy(lines) {
+            if let holder = HostLock.value(after: HostLock.lockedMarker, in: lines) {
                 report.locked = holder
             } else {
                 report.unreachable = "cannot take the host lock (exit \(attempt.status)): \(attempt.lines.joined(separator: "\n").suffix(500))"
@@ -111,18 +121,11 @@ struct HostRun {
         var contents: [Int: String]
     }
 
-    /// The state probes, then (with --diff) the content probes of resources that have content.
-    var probes: (all: [String], contentIndices: [Int]) {
-        let resources = target.playbook.resources
-        let contentIndices = options.diff ? resources.indices.filter { resources[$0].contentProbe != nil } : []
-        return (resources.map(\.probe) + contentIndices.map { resources[$0].contentProbe! }, contentIndices)
-    }
-
     /// One exec for all resources' probes (and, with --diff, their contents).
     mutating func probe(over connection: SSHConnection) -> Probed? {
         // Under apply the lock is already held, exclusively.
         let preamble = options.mode == .apply ? "" : HostLock.sharedPreamble
-        let (script, seconds) = bounded(preamble + ProbeScript.script(probes: probes.all))
+        let (script, seconds) = bounded(preamble + ProbeScript.script(probes: probes))
         let result: SSHConnection.Result
         do {
             result = try connection.executeAsRoot(script)
@@ -140,9 +143,8 @@ struct HostRun {
     /// What the probe script's output says, split per resource; nil (with the reason in the
     /// report) when the host is locked or the script did not run at all.
     mutating func interpret(_ result: SSHConnection.Result) -> Probed? {
-        let (probes, contentIndices) = self.probes
         let count = target.playbook.resources.count
-        if let holder = HostLock.lockedBy(result.stdout.split(separator: "\n")) {
+        if let holder = HostLock.value(after: HostLock.lockedMarker, in: result.stdout.split(separator: "\n")) {
             report.locked = holder
             return nil
         }
@@ -167,16 +169,14 @@ struct HostRun {
         precondition(options.mode != .apply, "evaluating recorded output never changes anything")
         var run = HostRun(target, options: options)
         if let probed = run.interpret(SSHConnection.Result(status: 0, stdout: output, stderr: "")) {
-            _ = run.compareAndFix(probed, over: nil)
+            _ = run.compareAndFix(probed)
         }
         return run.report.redacting(target.host.secretValues)
     }
 
     /// Compares every resource; when applying, fixes what differs in order until one fails
     /// (the rest are skipped). Returns the handlers that changed resources notify.
-    mutating func compareAndFix(_ probed: Probed, over connection: SSHConnection?) -> [String] {
-        // A confirmed guarded change may have replaced the connection (the old one's path may be gone).
-        var connection = connection
+    mutating func compareAndFix(_ probed: Probed) -> [String] {
         let secrets = target.host.secretValues.filter { !$0.isEmpty }
         var notified: [String] = []
         var stopped: String?
@@ -206,11 +206,11 @@ struct HostRun {
             case .change(let summary) where stopped != nil:
                 outcome.state = .skipped("\(summary) (\(stopped!))")
             case .change(let summary):
-                guard let current = connection else { preconditionFailure("apply needs a connection") }
+                guard let current = connections.last else { preconditionFailure("apply needs a connection") }
                 outcome.state = fix(resource, summary: summary, over: current)
                 if case .changed = outcome.state, let confirmation = resource.confirmation {
                     switch confirm(confirmation, window: resource.confirmationWindow) {
-                    case .success(let fresh): connection = fresh
+                    case .success(let fresh): connections.append(fresh)
                     case .failure(let failure): outcome.state = .failed(failure.reason)
                     }
                 }
@@ -247,13 +247,19 @@ struct HostRun {
         var reason: String
     }
 
+    /// Runs a fix or handler script as root, bounded on the host; nil when it succeeded, else
+    /// what went wrong (the end of its output).
+    func runBounded(_ command: String, input: String? = nil, over connection: SSHConnection, tail: Int) throws(SSHError) -> String? {
+        let (script, seconds) = bounded("set -e\n" + command)
+        let result = try connection.executeAsRoot(script, input: input)
+        if result.status == 0 { return nil }
+        if Self.timedOut(result.status) { return "did not finish within \(seconds) s (stopped on the host)" }
+        return "exit \(result.status): \((result.stderr + result.stdout).suffix(tail))"
+    }
+
     func fix(_ resource: any Resource, summary: String, over connection: SSHConnection) -> ResourceOutcome.State {
-        let (script, seconds) = bounded("set -e\n" + resource.fix)
         do {
-            let result = try connection.executeAsRoot(script, input: resource.fixInput)
-            if result.status == 0 { return .changed(summary) }
-            if Self.timedOut(result.status) { return .failed("did not finish within \(seconds) s (stopped on the host)") }
-            return .failed("exit \(result.status): \((result.stderr + result.stdout).suffix(1000))")
+            return try runBounded(resource.fix, input: resource.fixInput, over: connection, tail: 1000).map { .failed($0) } ?? .changed(summary)
         } catch {
             // A guarded change may have cut the connection it was made over: the host undoes it.
             let guarded = resource.confirmation == nil ? "" : "; the host restores its previous configuration by itself within \(resource.confirmationWindow) s of the change"
@@ -261,21 +267,18 @@ struct HostRun {
         }
     }
 
-    mutating func runHandlers(_ names: [String], over connection: SSHConnection) {
+    mutating func runHandlers(_ names: [String]) {
+        guard let connection = connections.last else { return }
         for name in names {
             guard let handler = target.playbook.handlers.first(where: { $0.name == name }) else {
                 report.handlerFailures.append("\(name): no such handler")
                 continue
             }
-            let (script, seconds) = bounded("set -e\n" + handler.command)
             do {
-                let result = try connection.executeAsRoot(script)
-                if result.status == 0 {
-                    report.handlersRun.append(name)
-                } else if Self.timedOut(result.status) {
-                    report.handlerFailures.append("\(name): did not finish within \(seconds) s (stopped on the host)")
+                if let failure = try runBounded(handler.command, over: connection, tail: 500) {
+                    report.handlerFailures.append("\(name): \(failure)")
                 } else {
-                    report.handlerFailures.append("\(name): exit \(result.status): \((result.stderr + result.stdout).suffix(500))")
+                    report.handlersRun.append(name)
                 }
             } catch {
                 report.handlerFailures.append("\(name): \(error.message)")

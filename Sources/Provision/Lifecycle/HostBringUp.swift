@@ -216,14 +216,9 @@ struct HostBringUp {
         if let reason = report.unreachable { return .failed(reason, unreachable: true) }
         if let holder = report.locked { return .failed("another run holds the host's lock: \(holder)", unreachable: false) }
         if report.notStarted != nil { return .interrupted }
-        let failures = report.failed.map { "\($0.id): \(Self.reason($0.state))" } + report.handlerFailures.map { "handler \($0)" }
+        let failures = report.failed.map { "\($0.id): \($0.state.nameAndDetail.detail ?? "")" } + report.handlerFailures.map { "handler \($0)" }
         if !failures.isEmpty { return .failed(failures.joined(separator: "; "), unreachable: false) }
         return .done("\(report.changed.count) changed, \(report.resources.count - report.changed.count) in sync")
-    }
-
-    private static func reason(_ state: ResourceOutcome.State) -> String {
-        if case .failed(let text) = state { return text }
-        return ""
     }
 
     private static func pause(_ interval: Duration, before deadline: ContinuousClock.Instant) {

@@ -120,18 +120,23 @@ public final class InstallStateStore: Sendable {
     /// Every recorded host; hosts never armed have no record (they are `ready`).
     public func records() throws -> [InstallRecord] {
         try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM install ORDER BY host").map { row in
-                InstallRecord(host: row["host"], phase: InstallPhase(rawValue: row["phase"]) ?? .ready, armedAt: row["armedAt"],
-                              fetchedAt: row["fetchedAt"], finishedAt: row["finishedAt"], updatedAt: row["updatedAt"],
-                              stage: (row["stage"] as String?).flatMap(BringUpStage.init(rawValue:)),
-                              stageOutcome: (row["stageOutcome"] as String?).flatMap(BringUpStage.Outcome.init(rawValue:)),
-                              stageDetail: row["stageDetail"], stageAt: row["stageAt"], hostKey: row["hostKey"])
-            }
+            try Row.fetchAll(db, sql: "SELECT * FROM install ORDER BY host").map(Self.record)
         }
     }
 
+    /// One host's record (`up` polls it for every host while they install: one row, not the table).
     public func record(host: String) throws -> InstallRecord {
-        try records().first { $0.host == host } ?? InstallRecord(host: host, phase: .ready)
+        try database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM install WHERE host = ?", arguments: [host]).map(Self.record)
+        } ?? InstallRecord(host: host, phase: .ready)
+    }
+
+    private static func record(_ row: Row) -> InstallRecord {
+        InstallRecord(host: row["host"], phase: InstallPhase(rawValue: row["phase"]) ?? .ready, armedAt: row["armedAt"],
+                      fetchedAt: row["fetchedAt"], finishedAt: row["finishedAt"], updatedAt: row["updatedAt"],
+                      stage: (row["stage"] as String?).flatMap(BringUpStage.init(rawValue:)),
+                      stageOutcome: (row["stageOutcome"] as String?).flatMap(BringUpStage.Outcome.init(rawValue:)),
+                      stageDetail: row["stageDetail"], stageAt: row["stageAt"], hostKey: row["hostKey"])
     }
 
     /// Hosts whose next network boot starts the installer.

@@ -53,6 +53,9 @@ public final class RunHistoryStore: Sendable {
             self.command = command
         }
 
+        /// How a lock record names this run: `alice on ctl-1 pid 4242: provision apply`.
+        public var holder: String { "\(user) on \(controller) pid \(getpid()): \(command)" }
+
         public static var current: Invocation {
             let environment = ProcessInfo.processInfo.environment
             let login = getpwuid(geteuid()).map { String(cString: $0.pointee.pw_name) } ?? String(geteuid())
@@ -121,7 +124,11 @@ public final class RunHistoryStore: Sendable {
                 WHERE runHost.host = ? AND run.startedAt >= ? ORDER BY run.startedAt, run.id
                 """, arguments: [host, since ?? Date.distantPast])
             var resources: [Int64: [ResourceEntry]] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM runResource WHERE host = ? ORDER BY rowid", arguments: [host]) {
+            let resourceRows = try Row.fetchAll(db, sql: """
+                SELECT runResource.* FROM runResource JOIN run ON run.id = runResource.runId
+                WHERE runResource.host = ? AND run.startedAt >= ? ORDER BY runResource.rowid
+                """, arguments: [host, since ?? Date.distantPast])
+            for row in resourceRows {
                 resources[row["runId"], default: []].append(ResourceEntry(resource: row["resource"], state: row["state"], detail: row["detail"]))
             }
             return rows.map { row in
