@@ -1,5 +1,7 @@
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
 #include "cprovision_system.h"
@@ -10,4 +12,32 @@ int csystem_exchange_paths(const char *a, const char *b) {
 
 int csystem_pipe_cloexec(int fds[2]) {
     return pipe2(fds, O_CLOEXEC);
+}
+
+static int signal_pipe_write = -1;
+
+static void forward_signal(int number) {
+    int saved = errno;
+    unsigned char byte = (unsigned char)number;
+    (void)write(signal_pipe_write, &byte, 1);
+    errno = saved;
+}
+
+int csystem_forward_signals(void) {
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) return -1;
+    signal_pipe_write = fds[1];
+    struct sigaction action = {0};
+    action.sa_handler = forward_signal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    if (sigaction(SIGINT, &action, NULL) != 0 || sigaction(SIGTERM, &action, NULL) != 0) return -1;
+    return fds[0];
+}
+
+void csystem_restore_signals(void) {
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    if (signal_pipe_write >= 0) close(signal_pipe_write);
+    signal_pipe_write = -1;
 }

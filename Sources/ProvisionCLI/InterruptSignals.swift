@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import Provision
 
@@ -7,30 +6,22 @@ import Provision
 /// SIGINT ends the process at once (the kernel drops its locks; files are never half-written,
 /// since every write is a rename).
 final class InterruptSignals {
-    private var sources: [DispatchSourceSignal] = []
+    private let forwarding: SignalForwarding?
 
     init(_ interruption: Interruption) {
-        for number in [SIGINT, SIGTERM] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                if interruption.isInterrupted && number == SIGINT { _exit(130) }
-                interruption.interrupt(by: number)
-                FileHandle.standardError.write(Data("""
-                    provision: \(number == SIGINT ? "interrupted" : "terminated"): starting nothing new; the commands in flight finish\
-                    \(number == SIGINT ? " (^C again to stop at once)" : "")
+        forwarding = SignalForwarding { number in
+            if interruption.isInterrupted && number == SIGINT { _exit(130) }
+            interruption.interrupt(by: number)
+            FileHandle.standardError.write(Data("""
+                provision: \(number == SIGINT ? "interrupted" : "terminated"): starting nothing new; the commands in flight finish\
+                \(number == SIGINT ? " (^C again to stop at once)" : "")
 
-                    """.utf8))
-            }
-            source.resume()
-            sources.append(source)
+                """.utf8))
         }
     }
 
     /// Back to the default signal handling once the run is over.
     func stop() {
-        for source in sources { source.cancel() }
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
+        forwarding?.stop()
     }
 }

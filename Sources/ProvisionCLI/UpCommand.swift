@@ -120,7 +120,7 @@ struct UpCommand: AsyncParsableCommand {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let task = Task {
             defer { continuation.finish() }
-            try await server.run { port in
+            try await server.run(stopOnSignals: false) { port in
                 FileHandle.standardError.write(Data("provision up: install server listening on \(server.host):\(port)\n".utf8))
                 continuation.yield(port)
             }

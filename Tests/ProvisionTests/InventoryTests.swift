@@ -84,4 +84,24 @@ struct InventoryTests {
         #expect(IPv4Address("10.20.1.11")!.isInSubnet(of: IPv4Address("10.20.1.1")!, prefix: 24))
         #expect(!IPv4Address("10.20.2.11")!.isInSubnet(of: IPv4Address("10.20.1.1")!, prefix: 24))
     }
+
+    @Test("console goes on the installer's command line (for Debian also after '---', for the installed system); ssh.address is where SSH connects")
+    func consoleAndSSHAddress() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let text = try String(contentsOfFile: Fixtures.path("redfish-site.yml"), encoding: .utf8)
+            .replacingOccurrences(of: "BMC_MAPPING", with: "{type: ipmi, address: 10.0.9.1, username: admin, password_env: X}")
+            .replacingOccurrences(of: "    network: {address: 10.0.2.11}\n",
+                                  with: "    network: {address: 10.0.2.11}\n    console: ttyS1,115200n8\n    ssh: {address: 127.0.0.1, port: 2222}\n")
+        try text.write(toFile: "\(directory.path)/site.yml", atomically: true, encoding: .utf8)
+        let inventory = try InventoryLoader.load(path: "\(directory.path)/site.yml")
+        let host = try #require(inventory.host(named: "node-1"))
+        let entry = BootEntry(host: host, site: inventory.site)
+        #expect(Array(entry.arguments.suffix(3)) == ["console=ttyS1,115200n8", "---", "console=ttyS1,115200n8"])
+        let ssh = SSHConnection.Options(for: host)
+        #expect(ssh.host == "127.0.0.1" && ssh.port == 2222)
+        let plain = try #require(inventory.host(named: "node-3"))
+        #expect(!BootEntry(host: plain, site: inventory.site).arguments.contains { $0.hasPrefix("console=") })
+        #expect(SSHConnection.Options(for: plain).host == "10.0.2.13")
+    }
 }

@@ -49,4 +49,44 @@ struct UpCommandTests {
         let status = try workspace.provision(["status"], inventory: inventory)
         #expect(status.output.contains("pxe-once failed"), "\(status.output)")
     }
+
+    @Test("SIGTERM while up --serve waits for the installer: it stops waiting (exit 143), the install stage stays recorded as running, and its install server is gone")
+    func terminatedWhileWaiting() async throws {
+        let workspace = try CommandLineTests.Workspace()
+        defer { workspace.directory.remove() }
+        let emulator = try await RedfishEmulator.start(powerState: "Off")
+        defer { emulator.stop() }
+        let directory = workspace.directory.path
+        let inventory = "\(directory)/site.yml"
+        try RedfishEmulator.password.write(toFile: "\(directory)/bmc-password", atomically: true, encoding: .utf8)
+        let bmc = "{type: redfish, address: \(emulator.address), username: \(RedfishEmulator.username), password_file: \(directory)/bmc-password, ca_file: \(emulator.caFile)}"
+        try String(contentsOfFile: Fixtures.path("redfish-site.yml"), encoding: .utf8).replacingOccurrences(of: "BMC_MAPPING", with: bmc)
+            .write(toFile: inventory, atomically: true, encoding: .utf8)
+        #expect(try workspace.provision(["netboot", "render"], inventory: inventory).status == 0)
+        let port = try freeLoopbackPort()
+        let log = "\(directory)/up.log"
+        let up = try ChildProcess(CommandLineTests.binary, ["up", "node-1", "--serve", "--listen", "127.0.0.1:\(port)", "--poll-interval", "0.2",
+                                                            "--inventory", inventory, "--state", workspace.state, "--tree", workspace.tree], outputFile: log)
+        var output = ""
+        for _ in 0..<600 where !output.contains("node-1: install: waiting") {
+            try await Task.sleep(for: .milliseconds(100))
+            output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        }
+        try #require(output.contains("node-1: install: waiting"), "up never waited for the installer:\n\(output)")
+        #expect(Lab.answers("127.0.0.1", port: port), "the install server takes callbacks while up waits")
+
+        kill(up.pid, SIGTERM)
+        // Bounded: should up ignore the signal, it is killed after 60 s and the test says so.
+        let pid = up.pid
+        let watchdog = Thread { sleep(60); kill(pid, SIGKILL) }
+        watchdog.start()
+        let status = await DedicatedThread.run { Subprocess.wait(pid) }
+        output = try String(contentsOfFile: log, encoding: .utf8)
+        #expect(status == 143, "up did not stop on SIGTERM (exit \(status)):\n\(output)")
+        #expect(output.contains("provision: terminated: starting nothing new"), "\(output)")
+        #expect(output.contains("node-1: install interrupted; the next `provision up` resumes here"), "\(output)")
+        #expect(!Lab.answers("127.0.0.1", port: port), "the install server ended with up")
+        let record = try InstallStateStore(path: workspace.state).record(host: "node-1")
+        #expect(record.stage == .install && record.stageOutcome == .running && record.bootsInstaller, "still armed, install running: \(record)")
+    }
 }

@@ -9,4 +9,13 @@ int csystem_exchange_paths(const char *a, const char *b);
 /// child started meanwhile by another thread inherits them.
 int csystem_pipe_cloexec(int fds[2]);
 
+/// Catches SIGINT and SIGTERM with a handler that writes the signal's number (one byte) to a
+/// close-on-exec pipe and returns the pipe's read end (-1 on failure). A plain handler, not a
+/// dispatch signal source: those need the signal blocked in every thread (signalfd), which
+/// threads started by libraries (SwiftNIO's, for the install server) do not all do, and an
+/// ignored, unblocked signal is dropped. csystem_restore_signals puts the defaults back and
+/// closes the pipe's write end (its reader then sees the end of the pipe).
+int csystem_forward_signals(void);
+void csystem_restore_signals(void);
+
 #endif

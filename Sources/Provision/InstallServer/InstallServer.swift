@@ -26,8 +26,11 @@ public struct InstallServer: Sendable {
         self.logger = logger
     }
 
-    /// Runs until SIGINT/SIGTERM. `onListening` gets the bound port (useful with port 0).
-    public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+    /// Runs until SIGINT/SIGTERM, or, with `stopOnSignals` false, until its task is cancelled
+    /// (`up` runs it so: it handles the signals itself, and its server's own signal handling
+    /// made a SIGTERM that came early get lost). `onListening` gets the bound port (useful
+    /// with port 0).
+    public func run(stopOnSignals: Bool = true, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let router = Router(context: InstallRequestContext.self)
         let lifecycle = self.lifecycle
         let logger = self.logger
@@ -82,7 +85,7 @@ public struct InstallServer: Sendable {
             configuration: .init(address: .hostname(host, port: port), serverName: "provision"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
-        try await app.runService()
+        try await app.runService(gracefulShutdownSignals: stopOnSignals ? [.sigterm, .sigint] : [])
     }
 
     /// The token from `Authorization: Bearer ...` or the form's `token`.

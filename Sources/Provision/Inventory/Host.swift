@@ -12,6 +12,9 @@ public struct Host: Sendable {
     public var authorizedKeys: [String]
     public var timezone: String
     public var locale: String
+    /// The serial console for the installer and the installed system (`ttyS0,115200n8`): what a
+    /// BMC's serial-over-LAN shows. None: the firmware's screen.
+    public var console: String? = nil
     public var proxy: String?
     public var roles: [String]
     /// Where each role is listed (its first listing), to report a role that is not defined.
@@ -127,6 +130,9 @@ public struct BMC: Sendable, Hashable {
 public struct SSHSettings: Sendable, Hashable {
     public var user: String
     public var port: Int
+    /// Where SSH connects when it is not the host's `network.address`: a name, or an address
+    /// behind NAT or a port forward (the full-install test's VM is reached at 127.0.0.1:port).
+    public var address: String?
     /// Private key file; `~/.ssh/id_ed25519` when absent.
     public var key: String?
     /// OpenSSH known_hosts file; `~/.ssh/known_hosts` when absent.

@@ -173,6 +173,14 @@ struct InventoryBuilder {
         let timezone = fields["timezone"].flatMap { reader.string($0, what: "'timezone'") } ?? "Etc/UTC"
         let locale = fields["locale"].flatMap { reader.string($0, what: "'locale'") } ?? "en_US.UTF-8"
         let proxy = fields["proxy"].flatMap { url($0, what: "'proxy'", schemes: ["http", "https"]) }
+        let console = fields["console"].flatMap { node -> String? in
+            guard let text = reader.string(node, what: "'console'") else { return nil }
+            guard text.wholeMatch(of: /tty[A-Za-z]+[0-9]+(,[0-9]+[noe]?[5-8]?r?)?/) != nil else {
+                reader.error("'console' '\(text)' is not a kernel console such as ttyS0 or ttyS1,115200n8", at: node.location)
+                return nil
+            }
+            return text
+        }
         var roleLocations: [String: SourceLocation] = [:]
         let roles = fields["roles"].flatMap { node -> [String]? in
             guard let roles = reader.strings(node, what: "'roles'") else { return nil }
@@ -187,12 +195,12 @@ struct InventoryBuilder {
         }
         let bmc = fields["bmc"].flatMap(buildBMC)
         let isProtected = fields["protected"].flatMap { reader.bool($0, what: "'protected'") } ?? false
-        let ssh = fields["ssh"].flatMap(buildSSH) ?? SSHSettings(user: "root", port: 22, key: nil, knownHosts: nil)
+        let ssh = fields["ssh"].flatMap(buildSSH) ?? SSHSettings(user: "root", port: 22, address: nil, key: nil, knownHosts: nil)
 
         guard let domain, let nics, let network, let firmware, let os, let disk, let passwordHash else { return nil }
         return Host(name: name.text, domain: domain, groups: groupNames, nics: nics, network: network, firmware: firmware, os: os,
                     disk: disk, rootPasswordHash: passwordHash, authorizedKeys: keys, timezone: timezone, locale: locale,
-                    proxy: proxy, roles: roles, roleLocations: roleLocations, vars: vars, bmc: bmc, isProtected: isProtected, ssh: ssh,
+                    console: console, proxy: proxy, roles: roles, roleLocations: roleLocations, vars: vars, bmc: bmc, isProtected: isProtected, ssh: ssh,
                     location: name.location)
     }
 
@@ -413,9 +421,10 @@ struct InventoryBuilder {
     }
 
     private func buildSSH(_ node: SourceNode) -> SSHSettings? {
-        guard let fields = reader.mapping(node, what: "'ssh'", keys: ["user", "port", "key", "known_hosts"]) else { return nil }
+        guard let fields = reader.mapping(node, what: "'ssh'", keys: ["user", "port", "address", "key", "known_hosts"]) else { return nil }
         return SSHSettings(user: fields["user"].flatMap { reader.string($0, what: "'user'") } ?? "root",
                            port: fields["port"].flatMap { reader.int($0, what: "'port'", in: 1...65535) } ?? 22,
+                           address: fields["address"].flatMap { reader.string($0, what: "'address'") },
                            key: fields["key"].flatMap { reader.string($0, what: "'key'") },
                            knownHosts: fields["known_hosts"].flatMap { reader.string($0, what: "'known_hosts'") })
     }

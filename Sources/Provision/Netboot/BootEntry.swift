@@ -42,6 +42,10 @@ public struct BootEntry: Sendable, Equatable {
             arguments = ["inst.ks=\(url)", "inst.repo=\(host.os.mirror)", ip, "ifname=bootnic:\(mac)"]
                 + network.dns.map { "nameserver=\($0)" }
         }
+        if let console = host.console {
+            // d-i hands what follows "---" to the installed system's boot loader.
+            arguments += host.os.family.installer == .preseed ? ["console=\(console)", "---", "console=\(console)"] : ["console=\(console)"]
+        }
     }
 
     /// For pxelinux and iPXE: words separated by spaces, as written.

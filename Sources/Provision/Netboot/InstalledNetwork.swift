@@ -27,7 +27,9 @@ enum InstalledNetwork {
     /// `ifenslave`, VLANs `vlan`, bridges `bridge-utils` (`packages`).
     static func ifupdown(_ host: Host) -> [String] {
         let network = host.network
-        var lines = ["# Written by provision at install time, from the network of the host in the inventory.", "auto lo", "iface lo inet loopback"]
+        // interfaces.d as Debian's own file has it: roles add devices there (hypervisor's cloud bridge).
+        var lines = ["# Written by provision at install time, from the network of the host in the inventory.",
+                     "source /etc/network/interfaces.d/*", "", "auto lo", "iface lo inet loopback"]
         for device in devices(network) {
             let carrier = device.name == network.interface
             lines += ["", "auto \(device.name)", "iface \(device.name) inet \(carrier ? "static" : "manual")"]
