@@ -55,12 +55,19 @@ public struct KnownHosts: Sendable {
         var matched = false
         for pattern in patterns.split(separator: ",") {
             if pattern.hasPrefix("!") {
-                if fnmatch(String(pattern.dropFirst()), name, 0) == 0 { return false }
-            } else if fnmatch(String(pattern), name, 0) == 0 {
+                if glob(pattern.dropFirst(), matches: name) { return false }
+            } else if glob(pattern, matches: name) {
                 matched = true
             }
         }
         return matched
+    }
+
+    /// OpenSSH's host patterns know only `*` and `?`: `[` and `\` are themselves (in
+    /// `[host]:port` names above all), so they are escaped before fnmatch sees them.
+    static func glob(_ pattern: Substring, matches name: String) -> Bool {
+        let escaped = pattern.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "[", with: "\\[")
+        return fnmatch(escaped, name, 0) == 0
     }
 
     /// Makes `key` the one key known for a host, as its installer reported it: the lines of
