@@ -81,6 +81,7 @@ extension LabSSHTests {
         #expect(result.output.contains("\(silent.name): install FAILED after"), "\(result.output)")
         #expect(result.output.contains("no install callback within 25 s (it never fetched its install file)"))
         #expect(result.output.contains("\(installed.name): ready"))
+        #expect(result.output.contains("\(installed.name): converge: file:/etc/provision-up"), "each change is shown as it starts")
         // The silent host's 25 s install limit, not the default hour, ended the run (loose: CI is loaded).
         #expect(elapsed < .seconds(120), "took \(elapsed)")
 

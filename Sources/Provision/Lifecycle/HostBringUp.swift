@@ -205,7 +205,10 @@ struct HostBringUp {
 
     private func converge() -> StageResult {
         let started = Date()
-        guard let report = Engine.run([target], options: options.converge).first else { return .done("nothing to apply") }
+        var converge = options.converge
+        let progress = self.progress
+        converge.changing = { host, resource in progress("\(host): converge: \(resource)") }
+        guard let report = Engine.run([target], options: converge).first else { return .done("nothing to apply") }
         // An apply like any other: `provision history` shows what the first converge changed.
         let run = RunSummary(mode: .apply, startedAt: started, seconds: Date().timeIntervalSince(started), hosts: [report])
         do {
