@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import ServiceLifecycle
 import Logging
 import NIOCore
 
@@ -26,9 +27,9 @@ public struct InstallServer: Sendable {
         self.logger = logger
     }
 
-    /// Runs until SIGINT/SIGTERM, or, with `stopOnSignals` false, until its task is cancelled
-    /// (`up` runs it so: it handles the signals itself, and its server's own signal handling
-    /// made a SIGTERM that came early get lost). `onListening` gets the bound port (useful
+    /// Runs until SIGINT/SIGTERM, or until its task is cancelled; with `stopOnSignals` false
+    /// only the latter (`up` runs it so: it handles the signals itself, and the server's own
+    /// signal handling made a SIGTERM that came early get lost). `onListening` gets the bound port (useful
     /// with port 0).
     public func run(stopOnSignals: Bool = true, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let router = Router(context: InstallRequestContext.self)
@@ -85,7 +86,17 @@ public struct InstallServer: Sendable {
             configuration: .init(address: .hostname(host, port: port), serverName: "provision"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
-        try await app.runService(gracefulShutdownSignals: stopOnSignals ? [.sigterm, .sigint] : [])
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: stopOnSignals ? [.sigterm, .sigint] : [],
+                                                      logger: logger))
+        // Cancelling the caller's task (as `up` does once its hosts are done) shuts the server
+        // down gracefully: the group runs in a task of its own, which the cancellation does not
+        // reach (cancelled, the server logs errors about its connections on the way out).
+        let running = Task { try await group.run() }
+        try await withTaskCancellationHandler {
+            try await running.value
+        } onCancel: {
+            Task { await group.triggerGracefulShutdown() }
+        }
     }
 
     /// The token from `Authorization: Bearer ...` or the form's `token`.
