@@ -245,15 +245,7 @@ public final class SSHConnection {
     /// before it and the running command; or, when the script ends without printing `ready`,
     /// everything it printed (stdout, then stderr) and its exit status.
     public func hold(_ script: String, ready: String) throws(SSHError) -> (lines: [String], held: HeldCommand?, status: Int32) {
-        guard let channel = provision_ssh2_channel_open_session(session) else {
-            throw SSHError(kind: .channel, message: "\(target): cannot open a channel: \(lastError())")
-        }
-        execCount += 1
-        let command = asRoot(script)
-        guard command.withCString({ provision_ssh2_channel_exec(channel, $0, UInt32(strlen($0))) }) == 0 else {
-            libssh2_channel_free(channel)
-            throw SSHError(kind: .channel, message: "\(target): cannot start the command: \(lastError())")
-        }
+        let channel = try start(asRoot(script))
         var output = [UInt8]()
         var buffer = [CChar](repeating: 0, count: 4096)
         while true {
@@ -282,13 +274,8 @@ public final class SSHConnection {
 
     /// Runs one command on one new exec channel; stdin gets `input` (then EOF).
     public func execute(_ command: String, input: String? = nil) throws(SSHError) -> Result {
-        guard let channel = provision_ssh2_channel_open_session(session) else {
-            throw SSHError(kind: .channel, message: "\(target): cannot open a channel: \(lastError())")
-        }
-        execCount += 1
+        let channel = try start(command)
         defer { libssh2_channel_free(channel) }
-        let started = command.withCString { provision_ssh2_channel_exec(channel, $0, UInt32(strlen($0))) }
-        guard started == 0 else { throw SSHError(kind: .channel, message: "\(target): cannot start the command: \(lastError())") }
         if let input {
             var remaining = Array(input.utf8)
             while !remaining.isEmpty {
@@ -305,6 +292,20 @@ public final class SSHConnection {
         libssh2_channel_close(channel)
         libssh2_channel_wait_closed(channel)
         return Result(status: libssh2_channel_get_exit_status(channel), stdout: stdout, stderr: stderr)
+    }
+
+    /// Opens an exec channel and starts `command` on it (counted in `execCount`); the caller
+    /// frees the channel.
+    private func start(_ command: String) throws(SSHError) -> OpaquePointer {
+        guard let channel = provision_ssh2_channel_open_session(session) else {
+            throw SSHError(kind: .channel, message: "\(target): cannot open a channel: \(lastError())")
+        }
+        execCount += 1
+        guard command.withCString({ provision_ssh2_channel_exec(channel, $0, UInt32(strlen($0))) }) == 0 else {
+            libssh2_channel_free(channel)
+            throw SSHError(kind: .channel, message: "\(target): cannot start the command: \(lastError())")
+        }
+        return channel
     }
 
     /// Reads a stream to EOF. stdout first, then stderr: libssh2 buffers the other stream
