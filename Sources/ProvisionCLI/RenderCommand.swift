@@ -23,26 +23,43 @@ struct RenderCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            let inventory = try options.load()
-            let lifecycle = try tree.lifecycle(inventory: inventory, statePath: options.state)
-            let armed = try lifecycle.store.armedHosts()
-            let files = lifecycle.renderer.renderTree(armed: armed, tftpRoot: "\(tree.absoluteTree)/\(BootTree.tftp)")
-            var changed = 0
-            if diff || check {
-                changed = printDiff(files, against: tree.absoluteTree)
-            }
             if check {
+                let files = try renderAll()
+                let changed = printDiff(files, against: tree.absoluteTree)
                 print("\(changed) file\(changed == 1 ? "" : "s") would change")
                 if changed > 0 { throw ExitCode(2) }
                 return
             }
+            // The tree the last render replaced goes while this one reads its inventory.
+            let previous = PreviousTree.discard(of: tree.absoluteTree)
+            defer { previous.wait() }
+            let inventory = try options.load()
+            let lifecycle = try tree.lifecycle(inventory: inventory, statePath: options.state)
+            let armed = try lifecycle.store.armedHosts()
+            let tftpRoot = "\(tree.absoluteTree)/\(BootTree.tftp)"
+            // With --diff every file is needed before the first is written; else each batch is
+            // written as soon as it is rendered.
+            let files = diff ? lifecycle.renderer.renderTree(armed: armed, tftpRoot: tftpRoot) : nil
+            if let files { _ = printDiff(files, against: tree.absoluteTree) }
             do {
-                let summary = try BootTreeWriter.write(files, to: tree.absoluteTree)
+                let summary = try BootTreeWriter.write(to: tree.absoluteTree, after: previous) { write in
+                    if let files {
+                        try write(files)
+                    } else {
+                        try lifecycle.renderer.renderTree(armed: armed, tftpRoot: tftpRoot, write)
+                    }
+                }
                 print("rendered \(summary.files) files for \(inventory.hosts.count) hosts (\(armed.count) armed) into \(tree.tree); kept \(summary.assets) boot assets")
             } catch {
                 throw Failure.failed("render failed, the old tree is unchanged: \(error)")
             }
         }
+    }
+
+    /// The whole tree in memory, for --check.
+    private func renderAll() throws -> [NetbootRenderer.RenderedFile] {
+        let lifecycle = try tree.lifecycle(inventory: try options.load(), statePath: options.state)
+        return lifecycle.renderer.renderTree(armed: try lifecycle.store.armedHosts(), tftpRoot: "\(tree.absoluteTree)/\(BootTree.tftp)")
     }
 
     /// Prints added, changed and removed files; returns how many differ.

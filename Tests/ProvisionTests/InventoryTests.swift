@@ -81,6 +81,11 @@ struct InventoryTests {
         #expect(IPv4Address("010.0.0.1") == nil)
         #expect(IPv4Address("10.0.0.256") == nil)
         #expect(IPv4Address("10.0.0.1/24") == nil)
+        #expect(IPv4Address("255.255.255.0")?.value == 0xffff_ff00)
+        #expect(IPv4Address("0.0.0.0")?.value == 0)
+        for bad in ["10.0..1", "10.0.0.", "10.0.0.0.1", "+1.0.0.1", "10.0.0.1000", "10.0.0.٣", "10.0.0.１", " 10.0.0.1", ""] {
+            #expect(IPv4Address(bad) == nil, "'\(bad)' is not an address")
+        }
         #expect(IPv4Address("10.20.1.11")!.isInSubnet(of: IPv4Address("10.20.1.1")!, prefix: 24))
         #expect(!IPv4Address("10.20.2.11")!.isInSubnet(of: IPv4Address("10.20.1.1")!, prefix: 24))
     }

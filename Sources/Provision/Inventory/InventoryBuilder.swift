@@ -365,7 +365,8 @@ struct InventoryBuilder {
 
     private func buildPasswordHash(_ node: SourceNode) -> String? {
         guard let text = reader.string(node, what: "'root_password_hash'") else { return nil }
-        let parts = text.split(separator: "$", omittingEmptySubsequences: false)
+        // Byte-wise: every host of a large site is checked, most with the same hash.
+        let parts = text.utf8.split(separator: UInt8(ascii: "$"), omittingEmptySubsequences: false)
         let isSHA512 = text.hasPrefix("$6$") && parts.count >= 4 && parts.last!.count == 86
         let isYescrypt = text.hasPrefix("$y$") && parts.count >= 5 && !parts.last!.isEmpty
         if !(isSHA512 || isYescrypt) {

@@ -19,14 +19,43 @@ public struct NetbootRenderer: Sendable {
 
     /// Every file of the tree. `tftpRoot` is the absolute path dnsmasq will serve from.
     public func renderTree(armed: Set<String>, tftpRoot: String) -> [RenderedFile] {
+        var files: [RenderedFile] = []
+        renderTree(armed: armed, tftpRoot: tftpRoot) { files += $0 }
+        return files
+    }
+
+    /// Every file of the tree, handed to `body` in order, a batch of hosts at a time, on the
+    /// calling thread. Hosts are independent: worker threads render the next batches while
+    /// `body` takes the last one, so writing the tree overlaps rendering it. When `body`
+    /// throws, no further batch is rendered and the error is rethrown.
+    public func renderTree(armed: Set<String>, tftpRoot: String, batchSize: Int = 64,
+                           _ body: ([RenderedFile]) throws -> Void) rethrows {
+        try body(sharedFiles(tftpRoot: tftpRoot))
         let hosts = inventory.hosts
-        // Hosts are independent: render them on all cores, each into its own slot.
-        let slots = UnsafeSlots<[RenderedFile]>(count: hosts.count)
-        DispatchQueue.concurrentPerform(iterations: hosts.count) { index in
-            let host = hosts[index]
-            slots[index] = hostFiles(for: host, armed: armed.contains(host.name))
+        let batches = (hosts.count + batchSize - 1) / batchSize
+        guard batches > 0 else { return }
+        let slots = UnsafeSlots<[RenderedFile]>(count: batches)
+        let ready = (0..<batches).map { _ in DispatchSemaphore(value: 0) }
+        let stop = StopFlag()
+        let workersDone = DispatchGroup()
+        DispatchQueue.global().async(group: workersDone) {
+            DispatchQueue.concurrentPerform(iterations: batches) { batch in
+                if !stop.isSet {
+                    let range = batch * batchSize..<min(hosts.count, (batch + 1) * batchSize)
+                    slots[batch] = hosts[range].flatMap { hostFiles(for: $0, armed: armed.contains($0.name)) }
+                }
+                ready[batch].signal()
+            }
         }
-        return sharedFiles(tftpRoot: tftpRoot) + slots.values.flatMap { $0 }
+        // The workers write into `slots`: it must outlive them, whatever `body` does.
+        defer {
+            stop.set()
+            workersDone.wait()
+        }
+        for batch in 0..<batches {
+            ready[batch].wait()
+            try body(slots.take(batch))
+        }
     }
 
     /// One host's boot configs and install files.
@@ -101,27 +130,11 @@ public struct NetbootRenderer: Sendable {
     }
 }
 
-/// Fixed-size storage that concurrent workers fill, each writing only its own index. Backed by
-/// raw memory: a Swift array in a class would trip exclusivity checks on concurrent writes.
-final class UnsafeSlots<Value>: @unchecked Sendable {
-    private let storage: UnsafeMutablePointer<Value?>
-    private let count: Int
+/// A flag that one thread sets and others read: tells rendering workers to stop early.
+private final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
 
-    init(count: Int) {
-        self.count = count
-        storage = .allocate(capacity: count)
-        storage.initialize(repeating: nil, count: count)
-    }
-
-    deinit {
-        storage.deinitialize(count: count)
-        storage.deallocate()
-    }
-
-    subscript(index: Int) -> Value? {
-        get { storage[index] }
-        set { storage[index] = newValue }
-    }
-
-    var values: [Value] { (0..<count).map { storage[$0]! } }
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
 }
