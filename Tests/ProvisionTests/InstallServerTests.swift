@@ -35,28 +35,13 @@ struct InstallServerTests {
             directory.remove()
         }
 
-        // Requests go through curl on a thread of their own: FoundationNetworking's URLSession
-        // hung for minutes under CI's load, and a blocking call on the cooperative pool would
-        // starve the server's own handlers (two cores: two pool threads).
         func get(_ path: String) async throws -> (status: Int, body: String) {
-            try await request(["\(base)\(path)"])
+            try await CurlHTTP.get("\(base)\(path)")
         }
 
         func post(_ path: String, body: String) async throws -> Int {
-            try await request(["-X", "POST", "-H", "Content-Type: application/x-www-form-urlencoded", "--data-binary", body, "\(base)\(path)"]).status
+            try await CurlHTTP.post("\(base)\(path)", form: body).status
         }
-
-        private func request(_ arguments: [String]) async throws -> (status: Int, body: String) {
-            let result = try await DedicatedThread.run { () throws -> (status: Int32, output: String) in
-                try run("curl", ["-sS", "--max-time", "30", "-w", "\n%{http_code}"] + arguments)
-            }
-            guard result.status == 0, let split = result.output.lastIndex(of: "\n"), let status = Int(result.output[split...].dropFirst()) else {
-                throw HTTPFailure(output: "\(arguments.last ?? ""): \(result.output)")
-            }
-            return (status, String(result.output[..<split]))
-        }
-
-        struct HTTPFailure: Error { var output: String }
 
         func file(_ path: String) throws -> String { try String(contentsOfFile: "\(lifecycle.tree)/\(path)", encoding: .utf8) }
     }

@@ -94,3 +94,29 @@ struct TestNamespace {
         return result.output
     }
 }
+
+/// HTTP for tests, through curl on a thread of its own: FoundationNetworking's URLSession hung
+/// for minutes under CI's load, and a blocking call on the cooperative pool would starve an
+/// in-process server's own handlers (two cores: two pool threads).
+enum CurlHTTP {
+    struct Failure: Error { var output: String }
+
+    static func get(_ url: String) async throws -> (status: Int, body: String) {
+        try await request([url])
+    }
+
+    /// POSTs `body`, already URL-encoded, as a form.
+    static func post(_ url: String, form body: String) async throws -> (status: Int, body: String) {
+        try await request(["-X", "POST", "-H", "Content-Type: application/x-www-form-urlencoded", "--data-binary", body, url])
+    }
+
+    private static func request(_ arguments: [String]) async throws -> (status: Int, body: String) {
+        let result = try await DedicatedThread.run { () throws -> (status: Int32, output: String) in
+            try run("curl", ["-sS", "--max-time", "30", "-w", "\n%{http_code}"] + arguments)
+        }
+        guard result.status == 0, let split = result.output.lastIndex(of: "\n"), let status = Int(result.output[split...].dropFirst()) else {
+            throw Failure(output: "\(arguments.last ?? ""): \(result.output)")
+        }
+        return (status, String(result.output[..<split]))
+    }
+}

@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Logging
 import Testing
 @testable import Provision
@@ -65,15 +62,13 @@ extension LabSSHTests {
         #expect(try bmc.bootOverride().mode == "Legacy", "the lab's hosts are BIOS hosts")
         #expect(try bmc.powerState() == .on)
         let base = "http://127.0.0.1:\(port)"
-        let (body, response) = try await URLSession.shared.data(from: URL(string: "\(base)/install/\(installed.name)/preseed.cfg")!)
-        #expect((response as! HTTPURLResponse).statusCode == 200)
-        let token = try #require(String(decoding: body, as: UTF8.self).firstMatch(of: /token=([0-9a-f]{64})/)?.1).description
+        let preseed = try await CurlHTTP.get("\(base)/install/\(installed.name)/preseed.cfg")
+        #expect(preseed.status == 200)
+        let token = try #require(preseed.body.firstMatch(of: /token=([0-9a-f]{64})/)?.1).description
         let hostKey = try String(contentsOfFile: "\(lab.lab.directory)/nodes/\(installed.name)/root/etc/ssh/ssh_host_ed25519_key.pub", encoding: .utf8)
-        var callback = URLRequest(url: URL(string: "\(base)/v1/hosts/\(installed.name)/installed")!)
-        callback.httpMethod = "POST"
-        callback.httpBody = Data("token=\(token)&host_key=\(hostKey.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)".utf8)
-        let (_, callbackResponse) = try await URLSession.shared.data(for: callback)
-        #expect((callbackResponse as! HTTPURLResponse).statusCode == 204)
+        let callback = try await CurlHTTP.post("\(base)/v1/hosts/\(installed.name)/installed",
+                                               form: "token=\(token)&host_key=\(hostKey.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)")
+        #expect(callback.status == 204)
 
         let result = try await up
         let elapsed = ContinuousClock.now - started
