@@ -10,16 +10,18 @@ struct DHCPExchangeTests {
         let id = "prov\(getpid() % 100_000)"
         let directory: TemporaryDirectory
         var dnsmasq: ChildProcess?
-        var server: String { "\(id)s" }
-        var client: String { "\(id)c" }
+        let serverNamespace: TestNamespace
+        let clientNamespace: TestNamespace
+        var server: String { serverNamespace.name }
+        var client: String { clientNamespace.name }
 
         init() throws {
             directory = try TemporaryDirectory()
             let inventory = try String(contentsOfFile: "\(Fixtures.repository)/inventory/qemu-lab.yml", encoding: .utf8)
             let renderer = NetbootRenderer(inventory: try InventoryLoader.load(files: [("qemu-lab.yml", inventory)]), templates: try TemplateSet())
             _ = try BootTreeWriter.write(renderer.renderTree(armed: [], tftpRoot: "\(directory.path)/pxe/tftp"), to: "\(directory.path)/pxe")
-            try ip(["netns", "add", server])
-            try ip(["netns", "add", client])
+            serverNamespace = try TestNamespace("provs")
+            clientNamespace = try TestNamespace("provc")
             try ip(["link", "add", "\(id)-s", "netns", server, "type", "veth", "peer", "name", "\(id)-c", "netns", client])
             try ip(["-n", server, "addr", "add", "10.0.2.2/24", "dev", "\(id)-s"])
             try ip(["-n", server, "link", "set", "\(id)-s", "up"])
@@ -53,8 +55,8 @@ struct DHCPExchangeTests {
 
         func stop() {
             dnsmasq?.stop()
-            _ = try? run("ip", ["netns", "del", server])
-            _ = try? run("ip", ["netns", "del", client])
+            serverNamespace.remove()
+            clientNamespace.remove()
             directory.remove()
         }
 

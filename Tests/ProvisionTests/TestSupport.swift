@@ -79,8 +79,11 @@ struct TestNamespace {
 
     init(_ prefix: String) throws {
         name = "\(prefix)\(getpid() % 100_000)"
-        _ = try run("ip", ["netns", "add", name])
+        let added = try run("ip", ["netns", "add", name])
+        guard added.status == 0 else { throw Failure(message: "ip netns add \(name): \(added.output)") }
     }
+
+    struct Failure: Error, CustomStringConvertible { var message: String; var description: String { message } }
 
     func remove() { _ = try? run("ip", ["netns", "del", name]) }
 
