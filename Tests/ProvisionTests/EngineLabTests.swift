@@ -138,6 +138,35 @@ extension LabSSHTests {
         #expect(Engine.run(try targets(lab, playbook), options: .init(mode: .apply))[0].changed.map(\.name) == ["tree"])
     }
 
+    @Test("package (apt): while another apt holds the lock of the package cache the lab's nodes share, an install waits, then installs")
+    func packageWaitsForAptLock() async throws {
+        let lab = try RunningLab(count: 1)
+        defer { lab.stop() }
+        let node = lab.nodes[0]
+        // The controller takes the cache's lock the way apt does (fcntl), as a neighbour's apt would.
+        let lockFile = open("\(lab.lab.packageCache)/lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o640)
+        try #require(lockFile >= 0)
+        defer { close(lockFile) }
+        var lock = flock()
+        lock.l_type = Int16(F_WRLCK)
+        lock.l_whence = Int16(SEEK_SET)
+        try #require(fcntl(lockFile, F_SETLK, &lock) == 0, "the lock is free at the start")
+
+        let targets = try targets(lab, HostPlaybook(resources: [PackageResource("tree")], handlers: []))
+        async let applied = DedicatedThread.run { Engine.run(targets, options: .init(mode: .apply)) }
+        try await Task.sleep(for: .seconds(8))
+        // The fix's script is in its sh's command line (the pattern keeps grep from finding itself).
+        let meanwhile = try ssh(lab, node, "dpkg-query -W -f='${Status}' tree 2>/dev/null; grep -qs 'apt_[w]aiting' /proc/[0-9]*/cmdline && echo ' fix waiting'")
+        #expect(!meanwhile.stdout.contains("install ok installed"), "nothing is installed while the lock is held")
+        #expect(meanwhile.stdout.contains("fix waiting"), "the fix is still at it: \(meanwhile.stdout)")
+        lock.l_type = Int16(F_UNLCK)
+        _ = fcntl(lockFile, F_SETLK, &lock)
+
+        let reports = await applied
+        #expect(reports[0].changed.map(\.name) == ["tree"], "\(reports[0].resources)")
+        #expect(try ssh(lab, node, "tree --version").status == 0)
+    }
+
     @Test("rolling runs: --batch 1 --max-fail 0 stops starting batches after an unreachable host; without --max-fail all run")
     func rollingBatches() throws {
         let lab = try RunningLab(count: 3)

@@ -71,7 +71,7 @@ public struct PackageRepositoryResource: Resource {
         let source = files.files.last!.path
         let refresh = switch manager {
         // Only this source's lists: the others are not fetched again.
-        case .apt: "apt-get -q update -o Dir::Etc::sourcelist=\(Shell.quote(source)) -o Dir::Etc::sourceparts=- -o APT::Get::List-Cleanup=0"
+        case .apt: AptLocks.function + "\napt_waiting apt-get -q update -o Dir::Etc::sourcelist=\(Shell.quote(source)) -o Dir::Etc::sourceparts=- -o APT::Get::List-Cleanup=0"
         case .dnf: "dnf -q -y makecache --repo \(Shell.quote(repository))"
         }
         return files.fix + "\n" + refresh

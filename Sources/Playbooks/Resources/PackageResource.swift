@@ -62,13 +62,14 @@ public struct PackageResource: Resource {
             let target = if case .version(let version) = state { "\(package)-\(version)" } else { package }
             return state == .absent ? "dnf -q -y remove \(Shell.quote(package))" : "dnf -q -y install \(Shell.quote(target)) || dnf -q -y downgrade \(Shell.quote(target))"
         }
-        let apt = "DEBIAN_FRONTEND=noninteractive apt-get -q -y -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold"
+        let apt = "apt_waiting env DEBIAN_FRONTEND=noninteractive apt-get -q -y -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold"
         switch state {
         case .present, .version:
             let target: String = if case .version(let version) = state { Shell.quote("\(package)=\(version)") } else { Shell.quote(package) }
-            return "\(apt) install --no-install-recommends \(target) || { apt-get -q update && \(apt) install --no-install-recommends \(target); }"
+            return AptLocks.function + "\n"
+                + "\(apt) install --no-install-recommends \(target) || { apt_waiting apt-get -q update && \(apt) install --no-install-recommends \(target); }"
         case .absent:
-            return "\(apt) remove \(Shell.quote(package))"
+            return AptLocks.function + "\n\(apt) remove \(Shell.quote(package))"
         }
     }
 }

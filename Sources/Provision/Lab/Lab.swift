@@ -28,6 +28,11 @@ public struct Lab: Sendable {
         public var mac: String { String(format: "52:54:00:1a:%02x:%02x", index >> 8, index & 0xff) }
     }
 
+    /// One package cache (/var/cache/apt/archives) for every node and run, beside the rootfs:
+    /// a role installed once downloads nothing the next time. apt takes its lock across the
+    /// nodes (same kernel) and refuses while another holds it; provision's apt fixes wait.
+    public var packageCache: String { (rootfs as NSString).deletingLastPathComponent + "/apt-archives" }
+
     public var keyFile: String { "\(directory)/id_ed25519" }
     public var knownHosts: String { "\(directory)/known_hosts" }
     private var nodesDirectory: String { "\(directory)/nodes" }
@@ -136,12 +141,9 @@ public struct Lab: Sendable {
     private func boot(_ node: Node, light: Bool) throws {
         let base = "\(nodesDirectory)/\(node.name)"
         // --register=no --keep-unit: needed where PID 1 is not systemd (containers, CI).
-        // One package cache for every node and run: apt takes its lock across them (same kernel),
-        // and a role installed once downloads nothing the next time.
-        let packages = (rootfs as NSString).deletingLastPathComponent + "/apt-archives"
-        try FileManager.default.createDirectory(atPath: "\(packages)/partial", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: "\(packageCache)/partial", withIntermediateDirectories: true)
         var arguments = ["-D", "\(base)/root", "--machine=\(machineName(node))", "--register=no", "--keep-unit", "--console=read-only",
-                         "--bind=\(packages):/var/cache/apt/archives"]
+                         "--bind=\(packageCache):/var/cache/apt/archives"]
         arguments += light ? ["--as-pid2", "/bin/sh", "-c", "mkdir -p /run/sshd && exec /usr/sbin/sshd -D -e"] : ["--boot"]
         let pid = try Subprocess.start("systemd-nspawn", arguments, logFile: "\(base)/console.log", newSession: true)
         try "\(pid)\n".write(toFile: "\(base)/pid", atomically: true, encoding: .utf8)
