@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -14,7 +15,7 @@ int csystem_pipe_cloexec(int fds[2]) {
     return pipe2(fds, O_CLOEXEC);
 }
 
-static int signal_pipe_write = -1;
+static volatile sig_atomic_t signal_pipe_write = -1;
 
 static void forward_signal(int number) {
     int saved = errno;
@@ -26,18 +27,34 @@ static void forward_signal(int number) {
 int csystem_forward_signals(void) {
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0) return -1;
+    // Never block in the handler: with the reader stalled, a full pipe drops the byte instead.
+    (void)fcntl(fds[1], F_SETFL, O_NONBLOCK);
+    csystem_restore_signals();  // a second call replaces the first: its reader sees the end of its pipe
     signal_pipe_write = fds[1];
     struct sigaction action = {0};
     action.sa_handler = forward_signal;
     sigemptyset(&action.sa_mask);
     action.sa_flags = SA_RESTART;
-    if (sigaction(SIGINT, &action, NULL) != 0 || sigaction(SIGTERM, &action, NULL) != 0) return -1;
+    if (sigaction(SIGINT, &action, NULL) != 0 || sigaction(SIGTERM, &action, NULL) != 0) {
+        csystem_restore_signals();
+        close(fds[0]);
+        return -1;
+    }
     return fds[0];
 }
 
 void csystem_restore_signals(void) {
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
-    if (signal_pipe_write >= 0) close(signal_pipe_write);
+    int write_end = signal_pipe_write;
     signal_pipe_write = -1;
+    if (write_end >= 0) close(write_end);
+}
+
+int csystem_keep_interrupts_from_this_thread(void) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    return pthread_sigmask(SIG_BLOCK, &set, NULL);
 }

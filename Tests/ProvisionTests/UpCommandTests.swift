@@ -78,9 +78,10 @@ struct UpCommandTests {
         kill(up.pid, SIGTERM)
         // Bounded: should up ignore the signal, it is killed after 60 s and the test says so.
         let pid = up.pid
-        let watchdog = Thread { sleep(60); kill(pid, SIGKILL) }
-        watchdog.start()
+        let exited = DispatchSemaphore(value: 0)
+        Thread { if exited.wait(timeout: .now() + 60) == .timedOut { kill(pid, SIGKILL) } }.start()
         let status = await DedicatedThread.run { Subprocess.wait(pid) }
+        exited.signal()  // the pid may belong to another process from now on
         output = try String(contentsOfFile: log, encoding: .utf8)
         #expect(status == 143, "up did not stop on SIGTERM (exit \(status)):\n\(output)")
         #expect(output.contains("provision: terminated: starting nothing new"), "\(output)")

@@ -18,4 +18,10 @@ int csystem_pipe_cloexec(int fds[2]);
 int csystem_forward_signals(void);
 void csystem_restore_signals(void);
 
+/// Blocks SIGINT and SIGTERM in the calling thread, so the kernel hands them to another one.
+/// For threads that wait inside libssh2 or libcurl: a handler running on such a thread
+/// interrupts its poll(), which libssh2 1.10 reports as a timeout ("Error waiting on socket")
+/// and so fails the command in flight that an interruption means to let finish.
+int csystem_keep_interrupts_from_this_thread(void);
+
 #endif

@@ -5,7 +5,10 @@ import Foundation
 public enum DedicatedThread {
     public static func run<Value: Sendable, Failure: Error>(_ work: @escaping @Sendable () throws(Failure) -> Value) async throws(Failure) -> Value {
         let result: Result<Value, Failure> = await withCheckedContinuation { continuation in
-            Thread { continuation.resume(returning: Result { () throws(Failure) -> Value in try work() }) }.start()
+            Thread {
+                SignalForwarding.keepFromThisThread()
+                continuation.resume(returning: Result { () throws(Failure) -> Value in try work() })
+            }.start()
         }
         return try result.get()
     }

@@ -15,7 +15,15 @@ public final class SignalForwarding: @unchecked Sendable {
         Thread {
             var byte: UInt8 = 0
             while read(readEnd, &byte, 1) == 1 { handler(Int32(byte)) }
+            close(readEnd)
         }.start()
+    }
+
+    /// Keeps SIGINT and SIGTERM from the calling thread (see
+    /// `csystem_keep_interrupts_from_this_thread`): every thread that does blocking network
+    /// work calls it first, and the signals go to one that merely waits.
+    public static func keepFromThisThread() {
+        _ = csystem_keep_interrupts_from_this_thread()
     }
 
     /// The default handling again (a signal now ends the process); the pipe is closed, so the

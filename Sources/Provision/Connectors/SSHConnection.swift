@@ -361,7 +361,11 @@ public final class SSHConnection {
             throw SSHError(kind: .connect, message: "\(host):\(port): cannot connect: \(reason)")
         }
         var poller = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-        let ready = poll(&poller, 1, Int32(milliseconds(timeout)))
+        let deadline = ContinuousClock.now + timeout
+        var ready: Int32
+        repeat {  // a signal handled on this thread interrupts poll: wait out the rest
+            ready = poll(&poller, 1, Int32(max(0, milliseconds(deadline - ContinuousClock.now))))
+        } while ready < 0 && errno == EINTR
         var error: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)
         getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)

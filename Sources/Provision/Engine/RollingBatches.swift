@@ -34,6 +34,7 @@ enum RollingBatches {
         for _ in 0..<max(1, min(concurrency, items.count)) {
             done.enter()
             let worker = Thread {
+                SignalForwarding.keepFromThisThread()
                 while let index = next.take(below: items.count) {
                     results[index] = work(items[index])
                 }
