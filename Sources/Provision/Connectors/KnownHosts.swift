@@ -8,6 +8,8 @@ import Foundation
 /// (The verification itself is libssh2's `libssh2_knownhost_checkp`.)
 public struct KnownHosts: Sendable {
     public struct Entry: Sendable, Equatable {
+        /// `@cert-authority` (a CA for hosts' certificates, not a host key), else nil.
+        public var marker: String?
         public var patterns: String
         public var keyType: String
         public var key: String
@@ -29,7 +31,7 @@ public struct KnownHosts: Sendable {
         // A leading @cert-authority / @revoked marker shifts the fields.
         let offset = first.hasPrefix("@") ? 1 : 0
         guard fields.count >= offset + 3, first != "@revoked" else { return nil }
-        return Entry(patterns: fields[offset], keyType: fields[offset + 1], key: fields[offset + 2])
+        return Entry(marker: offset == 1 ? first : nil, patterns: fields[offset], keyType: fields[offset + 1], key: fields[offset + 2])
     }
 
     /// How OpenSSH names a host in known_hosts: `host` on port 22, `[host]:port` otherwise.
@@ -39,7 +41,7 @@ public struct KnownHosts: Sendable {
     public func keyTypes(host: String, port: Int) -> [String] {
         let name = Self.name(host: host, port: port)
         var types: [String] = []
-        for entry in entries where Self.matches(entry.patterns, name: name) && !types.contains(entry.keyType) {
+        for entry in entries where entry.marker == nil && Self.matches(entry.patterns, name: name) && !types.contains(entry.keyType) {
             types.append(entry.keyType)
         }
         return types
@@ -70,28 +72,43 @@ public struct KnownHosts: Sendable {
         return fnmatch(escaped, name, 0) == 0
     }
 
-    /// Makes `key` the one key known for a host, as its installer reported it: the lines of
-    /// other keys under its name (a reinstalled host's old keys) are dropped, every other line
-    /// is kept as it is. Returns false when the file already held exactly that.
+    /// Makes `key` the one key known for a host, as its installer reported it: its other keys
+    /// (a reinstalled host's old ones) go, the host's own name leaving a line that names other
+    /// hosts too. Lines that are not the host's own stay as they are: markers
+    /// (`@cert-authority`, `@revoked`), and patterns for many hosts (`*`, `?`, `!`), which
+    /// belong to the operator. Returns false when the file already held exactly that.
     @discardableResult
     public func trust(host: String, port: Int, key: SSHHostKey) throws -> Bool {
         let name = Self.name(host: host, port: port)
         let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
         var kept: [Substring] = []
-        var found = false, dropped = false
+        var found = false, changed = false
         for line in text.split(separator: "\n") {
-            guard let entry = Self.entry(line), Self.matches(entry.patterns, name: name) else {
+            guard let entry = Self.entry(line), entry.marker == nil, Self.matches(entry.patterns, name: name) else {
                 kept.append(line)
                 continue
             }
             if "\(entry.keyType) \(entry.key)" == key.knownHostsKey, !found {
                 found = true
                 kept.append(line)
-            } else {
-                dropped = true
+                continue
+            }
+            if entry.patterns.hasPrefix("|1|") {  // hashed: one name, this one
+                changed = true
+                continue
+            }
+            let names = entry.patterns.split(separator: ",")
+            if names.contains(where: { $0.contains("*") || $0.contains("?") || $0.hasPrefix("!") }) {
+                kept.append(line)
+                continue
+            }
+            changed = true
+            let others = names.filter { $0 != name }
+            if !others.isEmpty, let space = line.firstIndex(of: " ") {
+                kept.append(Substring(others.joined(separator: ",") + line[space...]))
             }
         }
-        if found && !dropped { return false }
+        if found && !changed { return false }
         if !found { kept.append(Substring("\(name) \(key.knownHostsKey)")) }
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
