@@ -425,9 +425,20 @@ struct InventoryBuilder {
         guard let fields = reader.mapping(node, what: "'ssh'", keys: ["user", "port", "address", "key", "known_hosts"]) else { return nil }
         return SSHSettings(user: fields["user"].flatMap { reader.string($0, what: "'user'") } ?? "root",
                            port: fields["port"].flatMap { reader.int($0, what: "'port'", in: 1...65535) } ?? 22,
-                           address: fields["address"].flatMap { reader.string($0, what: "'address'") },
+                           address: fields["address"].flatMap(sshAddress),
                            key: fields["key"].flatMap { reader.string($0, what: "'key'") },
                            knownHosts: fields["known_hosts"].flatMap { reader.string($0, what: "'known_hosts'") })
+    }
+
+    /// `ssh.address`: a host name or an IPv4 address; its port is `ssh.port`.
+    private func sshAddress(_ node: SourceNode) -> String? {
+        guard let text = reader.string(node, what: "'address'") else { return nil }
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")
+        guard !text.isEmpty, text.allSatisfy(allowed.contains), !text.hasPrefix("-"), !text.hasPrefix(".") else {
+            reader.error("'address' '\(text)' is not a host name or an IPv4 address (the port goes in 'port')", at: node.location)
+            return nil
+        }
+        return text
     }
 
     /// Hostnames, boot MACs and addresses must each belong to one host: dnsmasq would hand the
@@ -436,7 +447,20 @@ struct InventoryBuilder {
         var macs: [MACAddress: (host: String, location: SourceLocation)] = [:]
         var addresses: [IPv4Address: (host: String, location: SourceLocation)] = [:]
         var fqdns: [String: (host: String, location: SourceLocation)] = [:]
+        // Two hosts behind one SSH address and port would be taken for one: the second's key
+        // would replace the first's in known_hosts, and its converge would go to the first.
+        // (Two hosts that both use their network address share it: reported below already.)
+        var sshTargets: [String: (host: String, location: SourceLocation, explicit: Bool)] = [:]
         for host in hosts {
+            let ssh = KnownHosts.name(host: host.ssh.address ?? host.network.address.description, port: host.ssh.port)
+            if let first = sshTargets[ssh] {
+                if first.explicit || host.ssh.address != nil {
+                    reader.error("SSH address \(ssh) of host '\(host.name)' is also used by host '\(first.host)'", at: host.location,
+                                 related: [.note("host '\(first.host)' is defined here", at: first.location)])
+                }
+            } else {
+                sshTargets[ssh] = (host.name, host.location, host.ssh.address != nil)
+            }
             for nic in host.nics {
                 if let first = macs[nic.mac] {
                     reader.error("MAC \(nic.mac) of host '\(host.name)' (\(nic.name)) is also used by host '\(first.host)'", at: host.location,
