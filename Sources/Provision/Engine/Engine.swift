@@ -28,9 +28,9 @@ public enum Engine {
         public var hostTimeout: Duration?
         /// Set by the controller's signal handling: stop starting work.
         public var interruption: Interruption
-        /// Told of each change as it starts (host, `kind:name`), for progress on long applies
-        /// (`up` prints them: a first converge installs for many minutes). Names only: a
-        /// resource's name never holds a secret, its change summary might.
+        /// Told of each change as it starts (host, `kind:name` with the host's secrets masked:
+        /// a command's name is its text), for progress on long applies (`up` prints them: a
+        /// first converge installs for many minutes).
         public var changing: (@Sendable (_ host: String, _ resource: String) -> Void)? = nil
 
         public init(mode: Mode, concurrency: Int = 50, acceptNewHostKeys: Bool = false, connectTimeout: Duration = .seconds(10),

@@ -28,9 +28,7 @@ public struct HostReport: Sendable {
     public func redacting(_ secrets: [String]) -> HostReport {
         let secrets = secrets.filter { !$0.isEmpty }
         guard !secrets.isEmpty else { return self }
-        func mask(_ text: String) -> String {
-            secrets.reduce(text) { $0.replacingOccurrences(of: $1, with: "********") }
-        }
+        func mask(_ text: String) -> String { Secret.mask(text, hiding: secrets) }
         var report = self
         report.unreachable = unreachable.map(mask)
         report.warnings = warnings.map(mask)

@@ -207,7 +207,7 @@ struct HostRun {
                 outcome.state = .skipped("\(summary) (\(stopped!))")
             case .change(let summary):
                 guard let current = connections.last else { preconditionFailure("apply needs a connection") }
-                options.changing?(target.host.name, outcome.id)
+                options.changing?(target.host.name, Secret.mask(outcome.id, hiding: secrets))
                 outcome.state = fix(resource, summary: summary, over: current)
                 if case .changed = outcome.state, let confirmation = resource.confirmation {
                     switch confirm(confirmation, window: resource.confirmationWindow) {

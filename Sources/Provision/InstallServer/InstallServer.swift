@@ -86,8 +86,12 @@ public struct InstallServer: Sendable {
             configuration: .init(address: .hostname(host, port: port), serverName: "provision"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: stopOnSignals ? [.sigterm, .sigint] : [],
-                                                      logger: logger))
+        var configuration = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: stopOnSignals ? [.sigterm, .sigint] : [],
+                                                      logger: logger)
+        // A graceful shutdown waits for the transfers in flight (an installer's initrd, say):
+        // not for ever behind a client that stalled. Then they are cancelled.
+        configuration.maximumGracefulShutdownDuration = .seconds(10)
+        let group = ServiceGroup(configuration: configuration)
         // Cancelling the caller's task (as `up` does once its hosts are done) shuts the server
         // down gracefully: the group runs in a task of its own, which the cancellation does not
         // reach (cancelled, the server logs errors about its connections on the way out).

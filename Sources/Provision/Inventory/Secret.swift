@@ -24,6 +24,11 @@ public struct Secret: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// `text` with every occurrence of any of `values` (resolved secrets) masked.
+    public static func mask(_ text: String, hiding values: [String]) -> String {
+        values.filter { !$0.isEmpty }.reduce(text) { $0.replacingOccurrences(of: $1, with: "********") }
+    }
+
     /// Reads the secret; a file's trailing newline is not part of it.
     public func resolved(environment: [String: String] = ProcessInfo.processInfo.environment) throws(SecretError) -> Secret {
         var copy = self
