@@ -16,8 +16,13 @@ int csystem_pipe_cloexec(int fds[2]) {
 }
 
 static volatile sig_atomic_t signal_pipe_write = -1;
+static volatile sig_atomic_t interrupts = 0;
 
 static void forward_signal(int number) {
+    // A second SIGINT ends the process here and now, whatever the reader is stuck on (a
+    // stalled terminal, say). The kernel drops the process's locks; files are renamed into
+    // place, never half-written.
+    if (number == SIGINT && ++interrupts >= 2) _exit(130);
     int saved = errno;
     unsigned char byte = (unsigned char)number;
     (void)write(signal_pipe_write, &byte, 1);
@@ -30,6 +35,7 @@ int csystem_forward_signals(void) {
     // Never block in the handler: with the reader stalled, a full pipe drops the byte instead.
     (void)fcntl(fds[1], F_SETFL, O_NONBLOCK);
     csystem_restore_signals();  // a second call replaces the first: its reader sees the end of its pipe
+    interrupts = 0;
     signal_pipe_write = fds[1];
     struct sigaction action = {0};
     action.sa_handler = forward_signal;

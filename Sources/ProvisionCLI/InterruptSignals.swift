@@ -10,7 +10,6 @@ final class InterruptSignals {
 
     init(_ interruption: Interruption) {
         forwarding = SignalForwarding { number in
-            if interruption.isInterrupted && number == SIGINT { _exit(130) }
             interruption.interrupt(by: number)
             FileHandle.standardError.write(Data("""
                 provision: \(number == SIGINT ? "interrupted" : "terminated"): starting nothing new; the commands in flight finish\

@@ -114,3 +114,40 @@ struct CommandLineTests {
         #expect(try String(contentsOfFile: "\(workspace.tree)/install/kvm-a01/preseed.cfg", encoding: .utf8).contains("Europe/Berlin"), "--check writes nothing")
     }
 }
+
+extension CommandLineTests {
+    @Test("^C during a check (a server that never answers): the first says what happens, a second ends provision at once (exit 130)")
+    func secondInterruptEndsAtOnce() async throws {
+        let workspace = try Workspace()
+        defer { workspace.directory.remove() }
+        // A listener that takes connections and never says a word: the SSH handshake waits.
+        let listener = try LoopbackSocket()
+        defer { close(listener.fd) }
+        try #require(listen(listener.fd, 8) == 0)
+        let port = listener.port
+        let inventory = "\(workspace.directory.path)/silent.yml"
+        try String(contentsOfFile: Fixtures.path("bad/bad-console.yml"), encoding: .utf8)
+            .replacingOccurrences(of: "    console: serial0\n", with: "    ssh: {address: 127.0.0.1, port: \(port)}\n    roles: [base]\n")
+            .replacingOccurrences(of: "# expect:", with: "# was:")
+            .write(toFile: inventory, atomically: true, encoding: .utf8)
+        let log = "\(workspace.directory.path)/check.log"
+        let check = try ChildProcess(CommandLineTests.binary, ["check", "--no-quiet", "--connect-timeout", "60", "--inventory", inventory,
+                                                               "--state", workspace.state], outputFile: log)
+        let exited = DispatchSemaphore(value: 0)
+        let pid = check.pid
+        Thread { if exited.wait(timeout: .now() + 60) == .timedOut { kill(pid, SIGKILL) } }.start()
+        try await Task.sleep(for: .seconds(2))  // connected, waiting for the server's banner
+        kill(check.pid, SIGINT)
+        var output = ""
+        for _ in 0..<100 where !output.contains("interrupted") {
+            try await Task.sleep(for: .milliseconds(100))
+            output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        }
+        #expect(output.contains("provision: interrupted: starting nothing new; the commands in flight finish (^C again to stop at once)"), "\(output)")
+        kill(check.pid, SIGINT)
+        let status = await DedicatedThread.run { Subprocess.wait(pid) }
+        exited.signal()
+        output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        #expect(status == 130, "\(output)")
+    }
+}
