@@ -19,10 +19,11 @@ static volatile sig_atomic_t signal_pipe_write = -1;
 static volatile sig_atomic_t interrupts = 0;
 
 static void forward_signal(int number) {
-    // A second SIGINT ends the process here and now, whatever the reader is stuck on (a
-    // stalled terminal, say). The kernel drops the process's locks; files are renamed into
-    // place, never half-written.
-    if (number == SIGINT && ++interrupts >= 2) _exit(130);
+    // A SIGINT after any interruption ends the process here and now, whatever the reader is
+    // stuck on (a stalled terminal, say). The kernel drops the process's locks; files are
+    // renamed into place, never half-written.
+    if (number == SIGINT && interrupts > 0) _exit(130);
+    interrupts = 1;
     int saved = errno;
     unsigned char byte = (unsigned char)number;
     (void)write(signal_pipe_write, &byte, 1);
@@ -34,9 +35,12 @@ int csystem_forward_signals(void) {
     if (pipe2(fds, O_CLOEXEC) != 0) return -1;
     // Never block in the handler: with the reader stalled, a full pipe drops the byte instead.
     (void)fcntl(fds[1], F_SETFL, O_NONBLOCK);
-    csystem_restore_signals();  // a second call replaces the first: its reader sees the end of its pipe
+    // A second call replaces the first's pipe (its reader sees the end of it); the handlers
+    // stay in place meanwhile, so no signal finds the default action.
+    int previous = signal_pipe_write;
     interrupts = 0;
     signal_pipe_write = fds[1];
+    if (previous >= 0) close(previous);
     struct sigaction action = {0};
     action.sa_handler = forward_signal;
     sigemptyset(&action.sa_mask);

@@ -40,7 +40,7 @@ struct BootTreeWriterTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: temporary.path).sorted() == [".pxe.previous", "pxe"])
     }
 
-    @Test("files handed over batch by batch, as rendering goes, make the same tree as all at once")
+    @Test("files handed over batch by batch, as rendering goes (workers one batch ahead at most), make the same tree as all at once")
     func batchesMakeTheSameTree() throws {
         let temporary = try TemporaryDirectory()
         defer { temporary.remove() }
@@ -48,7 +48,7 @@ struct BootTreeWriterTests {
         let renderer = NetbootRenderer(inventory: inventory, templates: try TemplateSet())
         var batches = 0
         _ = try BootTreeWriter.write(to: "\(temporary.path)/streamed", after: PreviousTree.discard(of: "\(temporary.path)/streamed")) { write in
-            try renderer.renderTree(armed: ["kvm-a01"], tftpRoot: "/t", batchSize: 2) { batch in
+            try renderer.renderTree(armed: ["kvm-a01"], tftpRoot: "/t", batchSize: 2, window: 1) { batch in
                 batches += 1
                 try write(batch)
             }
@@ -72,7 +72,7 @@ struct BootTreeWriterTests {
         var batches = 0
         #expect(throws: DiskFull.self) {
             try BootTreeWriter.write(to: root, after: PreviousTree.discard(of: root)) { write in
-                try renderer.renderTree(armed: [], tftpRoot: "/t", batchSize: 1) { batch in
+                try renderer.renderTree(armed: [], tftpRoot: "/t", batchSize: 1, window: 1) { batch in
                     batches += 1
                     if batches == 3 { throw DiskFull() }
                     try write(batch)

@@ -45,10 +45,13 @@ struct KnownHostsTests {
             "kvm-a01,10.20.1.11 \(old) root@kvm-a01",
             String(try #require(hashed)),
             "10.20.1.12 \(old)",
+            "  kvm-a01b,10.20.1.11\tssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOLDOLDOLDOLDOLDOLDOLDOLDOLDOLDOLDOLDOLDOLDOL",
+            "10.20.1.11\tssh-ed25519\tAAAAC3NzaC1lZDI1NTE5AAAAIOLDOLDOLDOLDOLDOLDOLDOLDOLDOLDOLDOLDOLDOLDOL",
         ]
         try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
         let file = KnownHosts(path: path)
-        #expect(file.keyTypes(host: "10.20.1.11", port: 22) == ["ssh-rsa", "ssh-ed25519"], "a CA's key is no host key")
+        #expect(file.keyTypes(host: "10.20.1.11", port: 22) == ["ssh-ed25519", "ssh-rsa"],
+                "the host's own lines' types first, then the wildcard's; a CA's key is no host key")
 
         #expect(try file.trust(host: "10.20.1.11", port: 22, key: SSHHostKey(line: Self.ed25519)))
         #expect(try String(contentsOfFile: path, encoding: .utf8) == [
@@ -57,6 +60,7 @@ struct KnownHostsTests {
             "10.20.* ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQC=",
             "kvm-a01 \(old) root@kvm-a01",
             "10.20.1.12 \(old)",
+            "  kvm-a01b\tssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOLDOLDOLDOLDOLDOLDOLDOLDOLDOLDOLDOLDOLDOLDOL",
             "10.20.1.11 \(Self.ed25519)",
         ].joined(separator: "\n") + "\n")
         #expect(try KnownHosts(path: path).trust(host: "10.20.1.11", port: 22, key: SSHHostKey(line: Self.ed25519)) == false,

@@ -14,8 +14,8 @@ int csystem_pipe_cloexec(int fds[2]);
 /// dispatch signal source: those need the signal blocked in every thread (signalfd), which
 /// threads started by libraries (SwiftNIO's, for the install server) do not all do, and an
 /// ignored, unblocked signal is dropped. csystem_restore_signals puts the defaults back and
-/// closes the pipe's write end (its reader then sees the end of the pipe). A second SIGINT
-/// ends the process at once (exit status 130), from the handler itself.
+/// closes the pipe's write end (its reader then sees the end of the pipe). A SIGINT after
+/// an earlier SIGINT or SIGTERM ends the process at once (exit status 130), from the handler.
 int csystem_forward_signals(void);
 void csystem_restore_signals(void);
 

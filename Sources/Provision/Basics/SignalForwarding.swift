@@ -3,8 +3,8 @@ import Foundation
 
 /// SIGINT and SIGTERM handed to a closure on a thread of its own, for as long as it is not
 /// stopped. The C handler only writes the signal's number to a pipe; the thread reads it and
-/// calls `handler`, so the handler may do anything (lock, allocate, print). A second SIGINT
-/// never reaches it: the C handler ends the process at once (exit status 130).
+/// calls `handler`, so the handler may do anything (lock, allocate, print). A SIGINT after
+/// an earlier SIGINT or SIGTERM never reaches it: the C handler ends the process at once (130).
 public final class SignalForwarding: @unchecked Sendable {
     private let readEnd: Int32
 

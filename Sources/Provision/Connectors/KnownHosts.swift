@@ -26,7 +26,7 @@ public struct KnownHosts: Sendable {
 
     /// A line's entry; nil for comments, blank and revoked lines.
     static func entry(_ line: Substring) -> Entry? {
-        let fields = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         guard let first = fields.first, !first.hasPrefix("#") else { return nil }
         // A leading @cert-authority / @revoked marker shifts the fields.
         let offset = first.hasPrefix("@") ? 1 : 0
@@ -37,14 +37,24 @@ public struct KnownHosts: Sendable {
     /// How OpenSSH names a host in known_hosts: `host` on port 22, `[host]:port` otherwise.
     public static func name(host: String, port: Int) -> String { port == 22 ? host : "[\(host)]:\(port)" }
 
-    /// The key types recorded for a host, in file order.
+    /// The key types recorded for a host: those of its own lines (its name, or hashed) first,
+    /// then those of patterns for many hosts, each in file order. A wildcard line's type first
+    /// would have a reinstalled host offer that type's new key, refused as a mismatch, while
+    /// its own line's type was never asked for.
     public func keyTypes(host: String, port: Int) -> [String] {
         let name = Self.name(host: host, port: port)
-        var types: [String] = []
-        for entry in entries where entry.marker == nil && Self.matches(entry.patterns, name: name) && !types.contains(entry.keyType) {
-            types.append(entry.keyType)
+        var own: [String] = [], shared: [String] = []
+        for entry in entries where entry.marker == nil && Self.matches(entry.patterns, name: name) {
+            if Self.isPattern(entry.patterns) { shared.append(entry.keyType) } else { own.append(entry.keyType) }
         }
+        var types: [String] = []
+        for type in own + shared where !types.contains(type) { types.append(type) }
         return types
+    }
+
+    /// A line for many hosts: wildcards or negations in its host list (hashed lines name one).
+    static func isPattern(_ patterns: String) -> Bool {
+        !patterns.hasPrefix("|1|") && patterns.contains { $0 == "*" || $0 == "?" || $0 == "!" }
     }
 
     static func matches(_ patterns: String, name: String) -> Bool {
@@ -97,15 +107,15 @@ public struct KnownHosts: Sendable {
                 changed = true
                 continue
             }
-            let names = entry.patterns.split(separator: ",")
-            if names.contains(where: { $0.contains("*") || $0.contains("?") || $0.hasPrefix("!") }) {
+            if Self.isPattern(entry.patterns) {
                 kept.append(line)
                 continue
             }
             changed = true
-            let others = names.filter { $0 != name }
-            if !others.isEmpty, let space = line.firstIndex(of: " ") {
-                kept.append(Substring(others.joined(separator: ",") + line[space...]))
+            let others = entry.patterns.split(separator: ",").filter { $0 != name }
+            // The host list is the line's first field: keep what stands around it.
+            if !others.isEmpty, let start = line.range(of: entry.patterns) {
+                kept.append(Substring(line[..<start.lowerBound] + others.joined(separator: ",") + line[start.upperBound...]))
             }
         }
         if found && !changed { return false }

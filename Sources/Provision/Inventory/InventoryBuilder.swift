@@ -434,7 +434,10 @@ struct InventoryBuilder {
     private func sshAddress(_ node: SourceNode) -> String? {
         guard let text = reader.string(node, what: "'address'") else { return nil }
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")
-        guard !text.isEmpty, text.allSatisfy(allowed.contains), !text.hasPrefix("-"), !text.hasPrefix(".") else {
+        // Digits and dots only is an address, and a whole one: getaddrinfo reads 10.0.2 as 10.0.0.2.
+        let looksNumeric = text.allSatisfy { $0 == "." || $0.isASCII && $0.isNumber }
+        guard !text.isEmpty, text.allSatisfy(allowed.contains), !text.hasPrefix("-"), !text.hasPrefix("."),
+              !looksNumeric || IPv4Address(text) != nil else {
             reader.error("'address' '\(text)' is not a host name or an IPv4 address (the port goes in 'port')", at: node.location)
             return nil
         }

@@ -26,9 +26,10 @@ public struct NetbootRenderer: Sendable {
 
     /// Every file of the tree, handed to `body` in order, a batch of hosts at a time, on the
     /// calling thread. Hosts are independent: worker threads render the next batches while
-    /// `body` takes the last one, so writing the tree overlaps rendering it. When `body`
-    /// throws, no further batch is rendered and the error is rethrown.
-    public func renderTree(armed: Set<String>, tftpRoot: String, batchSize: Int = 64,
+    /// `body` takes the last one, so writing the tree overlaps rendering it; they stay at most
+    /// `window` batches ahead, so a slow disk does not gather the whole tree in memory. When
+    /// `body` throws, no further batch is rendered and the error is rethrown.
+    public func renderTree(armed: Set<String>, tftpRoot: String, batchSize: Int = 64, window: Int = 8,
                            _ body: ([RenderedFile]) throws -> Void) rethrows {
         try body(sharedFiles(tftpRoot: tftpRoot))
         let hosts = inventory.hosts
@@ -36,10 +37,14 @@ public struct NetbootRenderer: Sendable {
         guard batches > 0 else { return }
         let slots = UnsafeSlots<[RenderedFile]>(count: batches)
         let ready = (0..<batches).map { _ in DispatchSemaphore(value: 0) }
+        // Batch k waits until batch k - window is taken. Waiting on that one batch, not on a
+        // count of free places, cannot deadlock: the batch waited for was handed out earlier.
+        let taken = (0..<batches).map { _ in DispatchSemaphore(value: 0) }
         let stop = StopFlag()
         let workersDone = DispatchGroup()
         DispatchQueue.global().async(group: workersDone) {
             DispatchQueue.concurrentPerform(iterations: batches) { batch in
+                if batch >= window { taken[batch - window].wait() }
                 if !stop.isSet {
                     let range = batch * batchSize..<min(hosts.count, (batch + 1) * batchSize)
                     slots[batch] = hosts[range].flatMap { hostFiles(for: $0, armed: armed.contains($0.name)) }
@@ -50,11 +55,13 @@ public struct NetbootRenderer: Sendable {
         // The workers write into `slots`: it must outlive them, whatever `body` does.
         defer {
             stop.set()
+            taken.forEach { $0.signal() }  // none waits for ever
             workersDone.wait()
         }
         for batch in 0..<batches {
             ready[batch].wait()
             try body(slots.take(batch))
+            taken[batch].signal()
         }
     }
 
