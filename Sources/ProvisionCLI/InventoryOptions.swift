@@ -38,8 +38,9 @@ struct InventoryOptions: ParsableArguments {
     /// controller, before any host is contacted) and its playbook built from its roles.
     func targets(for hosts: [Provision.Host], siteRoles: [String: Role]) throws -> [Engine.Target] {
         do {
+            let secrets = SecretReader()
             return try hosts.map { host in
-                let host = try host.resolvingSecrets()
+                let host = try host.resolvingSecrets(by: secrets)
                 return Engine.Target(host: host, playbook: try Roles.playbook(for: host, siteRoles: siteRoles))
             }
         } catch {

@@ -109,4 +109,36 @@ struct InventoryTests {
         #expect(!BootEntry(host: plain, site: inventory.site).arguments.contains { $0.hasPrefix("console=") })
         #expect(SSHConnection.Options(for: plain).host == "10.0.2.13")
     }
+
+    @Test("a secret the defaults name is read once per run: every host gets what the first read found; a missing one names host and var")
+    func secretsReadOncePerRun() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let secretFile = "\(directory.path)/db-password"
+        try "first\n".write(toFile: secretFile, atomically: true, encoding: .utf8)
+        let inventory = try InventoryLoader.load(files: [("site.yml", """
+            site: {install_server: "http://127.0.0.1:8080"}
+            defaults:
+              domain: lab.example.net
+              firmware: bios
+              root_password_hash: "$6$provisionexample$vCnTTCSwt3plQ4.OMybupCCkWj15nOYaKO41LMwuI2f4UTqckMhRWmDzPy7hJ4NL.q0ZwW/nbRAPfEpgrj768."
+              os: {family: debian, release: "12", mirror: http://deb.debian.org/debian}
+              disk: {devices: [/dev/vda]}
+              network: {prefix: 24, gateway: 10.0.2.2}
+              vars: {db_password: {secret_file: \(secretFile)}, token: {secret_env: PROVISION_TEST_TOKEN}}
+            hosts:
+              node-1: {nics: [{name: eth0, mac: "52:54:00:00:00:01"}], network: {address: 10.0.2.11}}
+              node-2: {nics: [{name: eth0, mac: "52:54:00:00:00:02"}], network: {address: 10.0.2.12}}
+            """)])
+        let reader = SecretReader(environment: ["PROVISION_TEST_TOKEN": "t0ken"])
+        let first = try inventory.hosts[0].resolvingSecrets(by: reader)
+        try "second\n".write(toFile: secretFile, atomically: true, encoding: .utf8)  // rewritten during the run
+        let second = try inventory.hosts[1].resolvingSecrets(by: reader)
+        #expect(Set(first.secretValues) == ["first", "t0ken"])
+        #expect(Set(second.secretValues) == ["first", "t0ken"])
+        #expect(Set(try inventory.hosts[1].resolvingSecrets(by: SecretReader(environment: ["PROVISION_TEST_TOKEN": "t0ken"])).secretValues) == ["second", "t0ken"],
+                "the next run reads it anew")
+        let missing = try #require(throws: SecretError.self) { try inventory.hosts[1].resolvingSecrets(by: SecretReader(environment: [:])) }
+        #expect(missing.message == "host node-2, var 'token': environment variable PROVISION_TEST_TOKEN is not set (it holds a secret the inventory refers to)")
+    }
 }

@@ -31,20 +31,48 @@ public struct Secret: Sendable, Hashable, CustomStringConvertible {
 
     /// Reads the secret; a file's trailing newline is not part of it.
     public func resolved(environment: [String: String] = ProcessInfo.processInfo.environment) throws(SecretError) -> Secret {
+        try resolved(by: SecretReader(environment: environment))
+    }
+
+    /// The secret as `reader` reads it (each source once per reader).
+    public func resolved(by reader: SecretReader) throws(SecretError) -> Secret {
         var copy = self
+        copy.value = try reader.text(of: source)
+        return copy
+    }
+}
+
+/// Reads secrets on the controller, each source once: a secret that the defaults or a group
+/// name for a thousand hosts is read once, not a thousand times, and every host of the run
+/// gets the same text, even when its file is rewritten meanwhile. One thread at a time.
+public final class SecretReader {
+    private let environment: [String: String]
+    private var texts: [Secret.Source: Result<String, SecretError>] = [:]
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.environment = environment
+    }
+
+    func text(of source: Secret.Source) throws(SecretError) -> String {
+        if let known = texts[source] { return try known.get() }
+        let text = Result { () throws(SecretError) -> String in try read(source) }
+        texts[source] = text
+        return try text.get()
+    }
+
+    private func read(_ source: Secret.Source) throws(SecretError) -> String {
         switch source {
         case .environment(let name):
             guard let text = environment[name], !text.isEmpty else {
                 throw SecretError(message: "environment variable \(name) is not set (it holds a secret the inventory refers to)")
             }
-            copy.value = text
+            return text
         case .file(let path):
             guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
                 throw SecretError(message: "cannot read the secret file \(path)")
             }
-            copy.value = text.hasSuffix("\n") ? String(text.dropLast()) : text
+            return text.hasSuffix("\n") ? String(text.dropLast()) : text
         }
-        return copy
     }
 }
 
@@ -54,12 +82,13 @@ public struct SecretError: Error, CustomStringConvertible, Sendable {
 }
 
 extension Host {
-    /// The host with every secret var read (for building its playbook on the controller).
-    public func resolvingSecrets(environment: [String: String] = ProcessInfo.processInfo.environment) throws(SecretError) -> Host {
+    /// The host with every secret var read (for building its playbook on the controller); one
+    /// `reader` for all the hosts of a run reads each secret once.
+    public func resolvingSecrets(by reader: SecretReader = SecretReader()) throws(SecretError) -> Host {
         var host = self
         for (key, value) in vars {
             do {
-                host.vars[key] = try value.resolvingSecrets(environment: environment)
+                host.vars[key] = try value.resolvingSecrets(by: reader)
             } catch {
                 throw SecretError(message: "host \(name), var '\(key)': \(error.message)")
             }
@@ -74,17 +103,17 @@ extension Host {
 }
 
 extension VarValue {
-    func resolvingSecrets(environment: [String: String]) throws(SecretError) -> VarValue {
+    func resolvingSecrets(by reader: SecretReader) throws(SecretError) -> VarValue {
         switch self {
         case .string: return self
-        case .secret(let secret): return .secret(try secret.resolved(environment: environment))
+        case .secret(let secret): return .secret(try secret.resolved(by: reader))
         case .list(let items):
             var resolved: [VarValue] = []
-            for item in items { resolved.append(try item.resolvingSecrets(environment: environment)) }
+            for item in items { resolved.append(try item.resolvingSecrets(by: reader)) }
             return .list(resolved)
         case .map(let entries):
             var resolved: [String: VarValue] = [:]
-            for (key, value) in entries { resolved[key] = try value.resolvingSecrets(environment: environment) }
+            for (key, value) in entries { resolved[key] = try value.resolvingSecrets(by: reader) }
             return .map(resolved)
         }
     }
