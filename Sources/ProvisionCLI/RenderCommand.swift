@@ -23,9 +23,10 @@ struct RenderCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
+            let tftpRoot = "\(tree.absoluteTree)/\(BootTree.tftp)"
             if check {
-                let files = try renderAll()
-                let changed = printDiff(files, against: tree.absoluteTree)
+                let (lifecycle, armed) = try prepare()
+                let changed = printDiff(lifecycle.renderer.renderTree(armed: armed, tftpRoot: tftpRoot), against: tree.absoluteTree)
                 print("\(changed) file\(changed == 1 ? "" : "s") would change")
                 if changed > 0 { throw ExitCode(2) }
                 return
@@ -33,10 +34,7 @@ struct RenderCommand: AsyncParsableCommand {
             // The tree the last render replaced goes while this one reads its inventory.
             let previous = PreviousTree.discard(of: tree.absoluteTree)
             defer { previous.wait() }
-            let inventory = try options.load()
-            let lifecycle = try tree.lifecycle(inventory: inventory, statePath: options.state)
-            let armed = try lifecycle.store.armedHosts()
-            let tftpRoot = "\(tree.absoluteTree)/\(BootTree.tftp)"
+            let (lifecycle, armed) = try prepare()
             // With --diff every file is needed before the first is written; else each batch is
             // written as soon as it is rendered.
             let files = diff ? lifecycle.renderer.renderTree(armed: armed, tftpRoot: tftpRoot) : nil
@@ -49,17 +47,17 @@ struct RenderCommand: AsyncParsableCommand {
                         try lifecycle.renderer.renderTree(armed: armed, tftpRoot: tftpRoot, write)
                     }
                 }
-                print("rendered \(summary.files) files for \(inventory.hosts.count) hosts (\(armed.count) armed) into \(tree.tree); kept \(summary.assets) boot assets")
+                print("rendered \(summary.files) files for \(lifecycle.renderer.inventory.hosts.count) hosts (\(armed.count) armed) into \(tree.tree); kept \(summary.assets) boot assets")
             } catch {
                 throw Failure.failed("render failed, the old tree is unchanged: \(error)")
             }
         }
     }
 
-    /// The whole tree in memory, for --check.
-    private func renderAll() throws -> [NetbootRenderer.RenderedFile] {
+    /// The inventory loaded into a renderer, and the hosts armed in the state file.
+    private func prepare() throws -> (InstallLifecycle, armed: Set<String>) {
         let lifecycle = try tree.lifecycle(inventory: try options.load(), statePath: options.state)
-        return lifecycle.renderer.renderTree(armed: try lifecycle.store.armedHosts(), tftpRoot: "\(tree.absoluteTree)/\(BootTree.tftp)")
+        return (lifecycle, try lifecycle.store.armedHosts())
     }
 
     /// Prints added, changed and removed files; returns how many differ.

@@ -66,7 +66,6 @@ struct DHCPExchangeTests {
         }
     }
 
-    struct SetupFailure: Error, CustomStringConvertible { var message: String; var description: String { message } }
 
     @Test("a known MAC gets its fixed address, router and the boot file of its firmware; an unknown one gets nothing")
     func exchange() throws {

@@ -41,7 +41,7 @@ final class RedfishEmulator {
         // sushy-tools accepts bcrypt entries only; bcrypt comes with it in the tools venv.
         let python = (try which("sushy-emulator") as NSString).deletingLastPathComponent + "/python3"
         let hash = try run(python, ["-c", "import bcrypt, sys; print(bcrypt.hashpw(sys.argv[1].encode(), bcrypt.gensalt(4)).decode())", Self.password])
-        guard hash.status == 0 else { throw EmulatorError(message: "cannot hash the emulator's password: \(hash.output)") }
+        guard hash.status == 0 else { throw SetupFailure(message: "cannot hash the emulator's password: \(hash.output)") }
         try "\(Self.username):\(hash.output)".write(toFile: "\(path)/htpasswd", atomically: true, encoding: .utf8)
         port = try freeLoopbackPort()
         let config = """
@@ -76,7 +76,7 @@ final class RedfishEmulator {
         }
         let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         stop()
-        throw EmulatorError(message: "sushy-emulator did not listen on port \(port) within 30 s:\n\(output)")
+        throw SetupFailure(message: "sushy-emulator did not listen on port \(port) within 30 s:\n\(output)")
     }
 
     /// A CA and a certificate for 127.0.0.1 it signed; and another CA.
@@ -91,12 +91,7 @@ final class RedfishEmulator {
              "-out", "\(path)/server.pem", "-days", "2", "-extfile", "\(path)/server.ext"],
         ] {
             let result = try run("openssl", arguments)
-            guard result.status == 0 else { throw EmulatorError(message: "openssl \(arguments.prefix(2).joined(separator: " ")) failed: \(result.output)") }
+            guard result.status == 0 else { throw SetupFailure(message: "openssl \(arguments.prefix(2).joined(separator: " ")) failed: \(result.output)") }
         }
     }
-}
-
-struct EmulatorError: Error, CustomStringConvertible {
-    var message: String
-    var description: String { message }
 }

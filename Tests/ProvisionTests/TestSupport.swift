@@ -73,6 +73,12 @@ func loadExample() throws -> Inventory {
     try InventoryLoader.load(path: Fixtures.exampleInventory)
 }
 
+/// Something a test needs could not be set up (a namespace, an emulator, a request): says what.
+struct SetupFailure: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
 /// A network namespace a test makes (and removes with `remove()`), with sh run inside it.
 struct TestNamespace {
     let name: String
@@ -80,10 +86,8 @@ struct TestNamespace {
     init(_ prefix: String) throws {
         name = "\(prefix)\(getpid() % 100_000)"
         let added = try run("ip", ["netns", "add", name])
-        guard added.status == 0 else { throw Failure(message: "ip netns add \(name): \(added.output)") }
+        guard added.status == 0 else { throw SetupFailure(message: "ip netns add \(name): \(added.output)") }
     }
-
-    struct Failure: Error, CustomStringConvertible { var message: String; var description: String { message } }
 
     func remove() { _ = try? run("ip", ["netns", "del", name]) }
 
@@ -102,7 +106,6 @@ struct TestNamespace {
 /// for minutes under CI's load, and a blocking call on the cooperative pool would starve an
 /// in-process server's own handlers (two cores: two pool threads).
 enum CurlHTTP {
-    struct Failure: Error { var output: String }
 
     static func get(_ url: String) async throws -> (status: Int, body: String) {
         try await request([url])
@@ -118,7 +121,7 @@ enum CurlHTTP {
             try run("curl", ["-sS", "--max-time", "30", "-w", "\n%{http_code}"] + arguments)
         }
         guard result.status == 0, let split = result.output.lastIndex(of: "\n"), let status = Int(result.output[split...].dropFirst()) else {
-            throw Failure(output: "\(arguments.last ?? ""): \(result.output)")
+            throw SetupFailure(message: "\(arguments.last ?? ""): \(result.output)")
         }
         return (status, String(result.output[..<split]))
     }
