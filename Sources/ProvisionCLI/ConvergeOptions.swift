@@ -10,10 +10,10 @@ struct ConvergeOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Hosts, groups or globs (kvm-a*), comma separated.", valueName: "pattern"))
     var limit: [String] = []
 
-    @Option(help: ArgumentHelp("Only this controller's share of the hosts: shard i of n (1-based), the same split on every controller and run.", valueName: "i/n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Only this controller's share of the hosts: shard i of n (1-based), the same split on every controller and run.", valueName: "i/n"))
     var shard: String?
 
-    @Option(help: "How many hosts at once.")
+    @Option(parsing: .unconditional, help: "How many hosts at once.")
     var concurrency: Int = 50
 
     @OptionGroup var rolling: RollingOptions
@@ -42,31 +42,24 @@ struct ConvergeOptions: ParsableArguments {
     @Flag(help: "When another run holds this inventory's lock, wait for it instead of exiting.")
     var wait = false
 
-    @Option(help: ArgumentHelp("Seconds to wait for a host's SSH server to answer.", valueName: "seconds"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seconds to wait for a host's SSH server to answer.", valueName: "seconds"))
     var connectTimeout = 10
 
-    @Option(help: ArgumentHelp("Connection attempts after the first (0.5 s, 1 s, 2 s ... apart) when a host does not answer.", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Connection attempts after the first (0.5 s, 1 s, 2 s ... apart) when a host does not answer.", valueName: "n"))
     var connectRetries = 2
 
-    @Option(help: ArgumentHelp("Seconds any one probe, fix or handler may run; it is stopped on the host after that.", valueName: "seconds"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seconds any one probe, fix or handler may run; it is stopped on the host after that.", valueName: "seconds"))
     var commandTimeout = 600
 
-    @Option(help: ArgumentHelp("Seconds for a host's whole run; no change starts after that (default: no limit).", valueName: "seconds"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seconds for a host's whole run; no change starts after that (default: no limit).", valueName: "seconds"))
     var hostTimeout: Int?
 
     /// Runs the engine over the selected hosts, prints progress and the summary, exits with
     /// the design brief's code (2 changes/drift, 1 failure, 4 unreachable, combined).
     func run(_ mode: Engine.Mode) throws {
-        let loadedInventory = try inventory.load()
-        let siteRoles = try inventory.loadSiteRoles(of: loadedInventory)
+        // Every option first, and every file the run writes: a mistake in either ends the run
+        // (exit 64) before the first host is contacted, not after its changes landed.
         let shard = try selectedShard()
-        let hosts: [Provision.Host]
-        do {
-            hosts = try HostSelection.select(limit, from: loadedInventory).filter { shard?.contains($0.name) ?? true }
-        } catch {
-            throw Failure.invalidInput("\(error)")
-        }
-        let targets = try inventory.targets(for: hosts, siteRoles: siteRoles)
         guard concurrency >= 1 else { throw Failure.invalidInput("--concurrency must be at least 1") }
         guard connectTimeout >= 1, commandTimeout >= 1, (hostTimeout ?? 1) >= 1, connectRetries >= 0 else {
             throw Failure.invalidInput("--connect-timeout, --command-timeout and --host-timeout must be at least 1 second, --connect-retries at least 0")
@@ -74,10 +67,21 @@ struct ConvergeOptions: ParsableArguments {
         let (batch, maxFail) = try rolling.shares()
         let reportFiles = try reports.map { text -> ReportFile in
             switch ReportFile.parse(text) {
-            case .success(let file): return file
+            case .success(let file):
+                if let reason = file.unwritableReason() { throw Failure.invalidInput("--report \(text): cannot be written, \(reason)") }
+                return file
             case .failure(let error): throw Failure.invalidInput(error.message)
             }
         }
+        let loadedInventory = try inventory.load()
+        let siteRoles = try inventory.loadSiteRoles(of: loadedInventory)
+        let hosts: [Provision.Host]
+        do {
+            hosts = try HostSelection.select(limit, from: loadedInventory).filter { shard?.contains($0.name) ?? true }
+        } catch {
+            throw Failure.invalidInput("\(error)")
+        }
+        let targets = try inventory.targets(for: hosts, siteRoles: siteRoles)
         if printProbe {
             for target in targets { print("# \(target.host.name)\n" + ProbeScript.script(for: target.playbook.resources)) }
             return
@@ -93,6 +97,12 @@ struct ConvergeOptions: ParsableArguments {
         let options = Engine.Options(mode: mode, concurrency: concurrency, acceptNewHostKeys: acceptNewHostKeys, connectTimeout: .seconds(connectTimeout),
                                      batch: batch, maxFail: maxFail, diff: diff, holder: holder, connectRetries: connectRetries,
                                      commandTimeout: .seconds(commandTimeout), hostTimeout: hostTimeout.map { .seconds($0) }, interruption: interruption)
+        let history: RunHistoryStore
+        do {
+            history = try RunHistoryStore(path: inventory.state)
+        } catch {
+            throw Failure.failed("cannot open the state file \(inventory.state) to record the run: \(error)")
+        }
         let reports = Engine.run(targets, options: options) { report in
             if !quiet && !json { FileHandle.standardError.write(Data((ConvergeReport.progressLine(report, mode: mode) + "\n").utf8)) }
         }
@@ -101,7 +111,6 @@ struct ConvergeOptions: ParsableArguments {
                              interruptedBy: interruption.interruptedBy)
         var code = run.exitCode
         do {
-            let history = try RunHistoryStore(path: inventory.state)
             try history.record(run, by: invocation)
             try history.prune(before: startedAt.addingTimeInterval(-Double(loadedInventory.site.historyDays) * 86_400))
         } catch {

@@ -5,7 +5,7 @@ import Provision
 
 /// Options every inventory-reading command shares.
 struct InventoryOptions: ParsableArguments {
-    @Option(name: [.short, .long], help: ArgumentHelp("Inventory file, or a directory of *.yml files.", valueName: "path"))
+    @Option(name: [.short, .long], help: ArgumentHelp("Inventory file, or a directory of *.yml and *.yaml files.", valueName: "path"))
     var inventory: String = ProcessInfo.processInfo.environment["PROVISION_INVENTORY"] ?? "inventory/site.yml"
 
     @Option(help: ArgumentHelp("SQLite file holding install state and run history.", valueName: "path"))

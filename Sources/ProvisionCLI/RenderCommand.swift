@@ -25,8 +25,8 @@ struct RenderCommand: AsyncParsableCommand {
         try await reportingFailures {
             let tftpRoot = "\(tree.absoluteTree)/\(BootTree.tftp)"
             if check {
-                let (lifecycle, armed) = try prepare()
-                let changed = printDiff(lifecycle.renderer.renderTree(armed: armed, tftpRoot: tftpRoot), against: tree.absoluteTree)
+                let (renderer, armed) = try prepare(writing: false)
+                let changed = printDiff(renderer.renderTree(armed: armed, tftpRoot: tftpRoot), against: tree.absoluteTree)
                 print("\(changed) file\(changed == 1 ? "" : "s") would change")
                 if changed > 0 { throw ExitCode(2) }
                 return
@@ -34,30 +34,40 @@ struct RenderCommand: AsyncParsableCommand {
             // The tree the last render replaced goes while this one reads its inventory.
             let previous = PreviousTree.discard(of: tree.absoluteTree)
             defer { previous.wait() }
-            let (lifecycle, armed) = try prepare()
+            let (renderer, armed) = try prepare(writing: true)
             // With --diff every file is needed before the first is written; else each batch is
             // written as soon as it is rendered.
-            let files = diff ? lifecycle.renderer.renderTree(armed: armed, tftpRoot: tftpRoot) : nil
+            let files = diff ? renderer.renderTree(armed: armed, tftpRoot: tftpRoot) : nil
             if let files { _ = printDiff(files, against: tree.absoluteTree) }
             do {
                 let summary = try BootTreeWriter.write(to: tree.absoluteTree, after: previous) { write in
                     if let files {
                         try write(files)
                     } else {
-                        try lifecycle.renderer.renderTree(armed: armed, tftpRoot: tftpRoot, write)
+                        try renderer.renderTree(armed: armed, tftpRoot: tftpRoot, write)
                     }
                 }
-                print("rendered \(summary.files) files for \(lifecycle.renderer.inventory.hosts.count) hosts (\(armed.count) armed) into \(tree.tree); kept \(summary.assets) boot assets")
+                print("rendered \(summary.files) files for \(renderer.inventory.hosts.count) hosts (\(armed.count) armed) into \(tree.tree); kept \(summary.assets) boot assets")
             } catch {
                 throw Failure.failed("render failed, the old tree is unchanged: \(error)")
             }
         }
     }
 
-    /// The inventory loaded into a renderer, and the hosts armed in the state file.
-    private func prepare() throws -> (InstallLifecycle, armed: Set<String>) {
-        let lifecycle = try tree.lifecycle(inventory: try options.load(), statePath: options.state)
-        return (lifecycle, try lifecycle.store.armedHosts())
+    /// The inventory loaded into a renderer, and the hosts armed in the state file. Unless
+    /// `writing`, the state file is only read: `--check` creates no file and no directory.
+    private func prepare(writing: Bool) throws -> (NetbootRenderer, armed: Set<String>) {
+        let inventory = try options.load()
+        if writing {
+            let lifecycle = try tree.lifecycle(inventory: inventory, statePath: options.state)
+            return (lifecycle.renderer, try lifecycle.store.armedHosts())
+        }
+        let renderer = NetbootRenderer(inventory: inventory, templates: try tree.templates(for: inventory))
+        do {
+            return (renderer, try InstallStateStore.armedHosts(readingOnly: options.state))
+        } catch {
+            throw Failure.failed("cannot read the state file \(options.state): \(error)")
+        }
     }
 
     /// Prints added, changed and removed files; returns how many differ.

@@ -2,11 +2,13 @@ import ArgumentParser
 import Provision
 
 /// Rolling runs, for the converge commands and `up`: hosts per batch, and when to stop.
+/// Values are taken as written (`parsing: .unconditional`), so that `--batch -1` is refused for
+/// what it is rather than read as an option `-1` and reported as a missing value.
 struct RollingOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Rolling run: N hosts or N% of them per batch.", valueName: "N|N%"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Rolling run: N hosts or N% of them per batch.", valueName: "N|N%"))
     var batch: String?
 
-    @Option(help: ArgumentHelp("Stop starting new batches once more than N hosts (or N%) failed.", valueName: "N|N%"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Stop starting new batches once more than N hosts (or N%) failed.", valueName: "N|N%"))
     var maxFail: String?
 
     /// The batch size and failure limit; a malformed one is bad input (exit 64).

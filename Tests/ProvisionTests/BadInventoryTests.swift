@@ -2,20 +2,21 @@ import Foundation
 import Testing
 @testable import Provision
 
-/// Each file under Fixtures/bad is an inventory with mistakes; its `# expect: LINE:COL: error: ...`
+/// Each file under Fixtures/bad is an inventory with mistakes, and each under Fixtures/hostile
+/// one made to exhaust the reader (alias bombs, deep nesting); its `# expect: LINE:COL: error: ...`
 /// comments list exactly the errors `provision validate` must report, at those places.
 @Suite("Bad inventories", .tags(.small))
 struct BadInventoryTests {
-    static let cases = ExpectedDiagnostics.corpus("bad")
+    static let cases = ["bad", "hostile"].flatMap { directory in ExpectedDiagnostics.corpus(directory).map { "\(directory)/\($0)" } }
 
     @Test("the corpus is there", .tags(.small))
     func corpusPresent() {
-        #expect(Self.cases.count >= 15)
+        #expect(Self.cases.count >= 18)
     }
 
     @Test("every error is reported once, at its line and column, and nothing else", arguments: cases)
     func reportsExactly(name: String) throws {
-        let path = Fixtures.path("bad/\(name)")
+        let path = Fixtures.path(name)
         try ExpectedDiagnostics.check(path) { _ = try InventoryLoader.load(path: path) }
     }
 

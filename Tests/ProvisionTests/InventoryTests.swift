@@ -141,4 +141,19 @@ struct InventoryTests {
         let missing = try #require(throws: SecretError.self) { try inventory.hosts[1].resolvingSecrets(by: SecretReader(environment: [:])) }
         #expect(missing.message == "host node-2, var 'token': environment variable PROVISION_TEST_TOKEN is not set (it holds a secret the inventory refers to)")
     }
+
+    @Test("a secret that is empty, or a secret file that is a directory or missing, says which")
+    func secretProblemsSaid() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        func problem(_ source: Secret.Source, environment: [String: String] = [:]) throws -> String {
+            try #require(throws: SecretError.self) { try Secret(source).resolved(environment: environment) }.message
+        }
+        #expect(try problem(.environment("NOVA_PASSWORD"), environment: ["NOVA_PASSWORD": ""])
+                == "environment variable NOVA_PASSWORD is set but empty (it holds a secret the inventory refers to)")
+        #expect(try problem(.file(directory.path)) == "the secret file \(directory.path) is a directory, not a file")
+        #expect(try problem(.file("\(directory.path)/nowhere")) == "the secret file \(directory.path)/nowhere does not exist")
+        try "\n".write(toFile: "\(directory.path)/blank", atomically: true, encoding: .utf8)
+        #expect(try problem(.file("\(directory.path)/blank")) == "the secret file \(directory.path)/blank is empty")
+    }
 }

@@ -20,17 +20,12 @@ public enum SitePlaybookLoader {
                 continue
             }
             listed[entry.path] = entry.location
-            guard FileManager.default.fileExists(atPath: entry.path) else {
-                diagnostics.append(.error("playbook '\(entry.written)' does not exist", at: entry.location))
+            do {
+                files.append((entry.path, try TextFile.read(entry.path, maxBytes: YAMLLimits.maxFileBytes)))
+            } catch {
+                diagnostics.append(.error("playbook '\(entry.written)' \(error.reason)", at: entry.location))
                 allFilesRead = false
-                continue
             }
-            guard let data = FileManager.default.contents(atPath: entry.path), let text = String(data: data, encoding: .utf8) else {
-                diagnostics.append(.error("cannot read playbook '\(entry.written)' as UTF-8 text", at: entry.location))
-                allFilesRead = false
-                continue
-            }
-            files.append((entry.path, text))
         }
         let playbooks = read(files, sources: &sources, diagnostics: &diagnostics)
         // A file that could not be read, or names no role, defines a role nobody knows: every

@@ -31,15 +31,28 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
         return text
     }
 
-    /// The compiler-style text with the offending line and a caret under the column.
+    /// The compiler-style text with the offending line and a caret under the column; values
+    /// that look secret are masked in the line (`MaskedLine`).
     public func rendered(sources: SourceTexts) -> String {
         var text = location.map { "\($0): " } ?? ""
         text += "\(severity.rawValue): \(message)"
         if let location, let line = sources.line(location.line, of: location.file) {
-            text += "\n" + line + "\n" + String(repeating: " ", count: max(0, location.column - 1)) + "^"
+            let masked = MaskedLine(line)
+            text += "\n" + masked.text + "\n" + String(repeating: " ", count: max(0, masked.column(for: location.column) - 1)) + "^"
         }
         for note in related { text += "\n" + note.rendered(sources: sources) }
         return text
+    }
+
+    /// The order errors are printed in: by file, line and column (those without a place
+    /// first), then by message, so that the same input prints the same text on every run.
+    static func printedBefore(_ a: Diagnostic, _ b: Diagnostic) -> Bool {
+        switch (a.location, b.location) {
+        case (nil, nil): return a.message < b.message
+        case (nil, _): return true
+        case (_, nil): return false
+        case (let x?, let y?): return x != y ? x < y : a.message < b.message
+        }
     }
 }
 
@@ -74,14 +87,22 @@ public struct DiagnosticsError: Error, Sendable, CustomStringConvertible {
     public var diagnostics: [Diagnostic]
     public var sources: SourceTexts
 
+    /// How many are printed: enough to fix a file by, few enough that a generated inventory
+    /// gone wrong (400,000 errors) does not flood a terminal or a CI log. The count is exact.
+    public static let printedLimit = 200
+
     public init(_ diagnostics: [Diagnostic], sources: SourceTexts = SourceTexts()) {
-        self.diagnostics = diagnostics.sorted { ($0.location ?? SourceLocation(file: "", line: 0, column: 0)) < ($1.location ?? SourceLocation(file: "", line: 0, column: 0)) }
+        self.diagnostics = diagnostics.sorted(by: Diagnostic.printedBefore)
         self.sources = sources
     }
 
     public var description: String {
         let count = diagnostics.filter { $0.severity == .error }.count
-        return diagnostics.map { $0.rendered(sources: sources) }.joined(separator: "\n")
-            + "\n\(count) error\(count == 1 ? "" : "s")"
+        var text = diagnostics.prefix(Self.printedLimit).map { $0.rendered(sources: sources) }.joined(separator: "\n")
+        if diagnostics.count > Self.printedLimit {
+            let more = diagnostics.count - Self.printedLimit
+            text += "\n... and \(more) more error\(more == 1 ? "" : "s") (the first \(Self.printedLimit) are shown)"
+        }
+        return text + "\n\(count) error\(count == 1 ? "" : "s")"
     }
 }

@@ -7,9 +7,20 @@ public enum HostSelection {
         public var description: String { "--limit '\(pattern)' matches no host or group of the inventory" }
     }
 
-    public static func select(_ patterns: [String], from inventory: Inventory) throws(NoMatch) -> [Host] {
-        let patterns = patterns.flatMap { $0.split(separator: ",").map(String.init) }
-        guard !patterns.isEmpty else { return inventory.hosts }
+    /// `--limit` given, but naming nothing (`--limit ''`, `--limit ','`): an empty variable in a
+    /// cron line or a CI job must not select the whole fleet.
+    public struct Empty: Error, CustomStringConvertible, Sendable {
+        public var written: [String]
+        public var description: String {
+            "--limit \(written.map { "'\($0)'" }.joined(separator: " --limit ")) names no host or group; leave --limit out to select every host"
+        }
+    }
+
+    /// The hosts that `patterns` select; all of them when there are no patterns at all.
+    public static func select(_ written: [String], from inventory: Inventory) throws -> [Host] {
+        guard !written.isEmpty else { return inventory.hosts }
+        let patterns = written.flatMap { $0.split(separator: ",").map(String.init) }
+        guard !patterns.isEmpty else { throw Empty(written: written) }
         var selected = Set<String>()
         for pattern in patterns {
             let matches = inventory.hosts.filter { host in

@@ -1,7 +1,8 @@
 import Foundation
 
-/// Reads an inventory (one YAML file, or every `*.yml` in a directory), resolves each host's
-/// settings (host > its groups, first listed first > defaults) and validates all of it.
+/// Reads an inventory (one YAML file, or every `*.yml` and `*.yaml` file of a directory),
+/// resolves each host's settings (host > its groups, first listed first > defaults) and
+/// validates all of it.
 /// Either returns a whole, valid inventory or throws every problem found, with locations.
 public enum InventoryLoader {
     static let topKeys = ["site", "defaults", "groups", "hosts"]
@@ -14,24 +15,34 @@ public enum InventoryLoader {
     ]
 
     public static func load(path: String) throws(DiagnosticsError) -> Inventory {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw DiagnosticsError([.error("inventory '\(path)' does not exist; pass one with --inventory", at: nil)])
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            throw DiagnosticsError([.error("inventory '\(path)' \(TextFile.reason(statError: errno)); pass one with --inventory", at: nil)])
         }
         var paths = [path]
-        if isDirectory.boolValue {
+        if status.st_mode & S_IFMT == S_IFDIR {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-            paths = names.filter { $0.hasSuffix(".yml") || $0.hasSuffix(".yaml") }.sorted().map { "\(path)/\($0)" }
-            if paths.isEmpty { throw DiagnosticsError([.error("inventory directory '\(path)' holds no .yml files", at: nil)]) }
+            paths = names.filter(isInventoryFile).sorted().map { "\(path)/\($0)" }
+            if paths.isEmpty { throw DiagnosticsError([.error("inventory directory '\(path)' holds no .yml or .yaml files", at: nil)]) }
         }
         var files: [(path: String, text: String)] = []
+        var unread: [Diagnostic] = []
         for path in paths {
-            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-                throw DiagnosticsError([.error("cannot read inventory file '\(path)' as UTF-8 text", at: nil)])
+            do {
+                files.append((path, try TextFile.read(path, maxBytes: YAMLLimits.maxFileBytes)))
+            } catch {
+                let location = error.line.map { SourceLocation(file: path, line: $0, column: error.column ?? 1) }
+                unread.append(.error("inventory file '\(path)' \(error.reason)", at: location))
             }
-            files.append((path, text))
         }
+        if !unread.isEmpty { throw DiagnosticsError(unread) }
         return try load(files: files)
+    }
+
+    /// The files of an inventory directory: `*.yml` and `*.yaml`, but not hidden files, which
+    /// include editors' lock and swap files (`.#20-b.yml`, `.20-b.yml.swp`), nor backups (`*~`).
+    static func isInventoryFile(_ name: String) -> Bool {
+        (name.hasSuffix(".yml") || name.hasSuffix(".yaml")) && !name.hasPrefix(".")
     }
 
     public static func load(files: [(path: String, text: String)]) throws(DiagnosticsError) -> Inventory {
@@ -47,6 +58,13 @@ public enum InventoryLoader {
             }
         }
         if !parseErrors.isEmpty { throw DiagnosticsError(parseErrors, sources: sources) }
+        if documents.isEmpty, let first = files.first {
+            let what = files.count == 1 ? "inventory file '\(first.path)' is empty" : "every file of the inventory is empty"
+            throw DiagnosticsError([.error("""
+                \(what) (or holds only comments): an inventory needs at least a 'site' with 'install_server', \
+                'defaults' (or groups) with each host's settings, and 'hosts'; see inventory/example.yml
+                """, at: SourceLocation(file: first.path, line: 1, column: 1))], sources: sources)
+        }
 
         let reader = NodeReader()
         let inventory = InventoryBuilder(reader: reader).build(documents)

@@ -48,30 +48,55 @@ public struct Secret: Sendable, Hashable, CustomStringConvertible {
 public final class SecretReader {
     private let environment: [String: String]
     private var texts: [Secret.Source: Result<String, SecretError>] = [:]
+    /// Reads nothing: every secret gets a stand-in text (see `standIn`).
+    private let readsNothing: Bool
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.environment = environment
+        readsNothing = false
     }
 
+    private init(readingNothing: Void) {
+        environment = [:]
+        readsNothing = true
+    }
+
+    /// A reader that reads no secret and gives each the same stand-in text: `validate` builds
+    /// every host's playbook with it, to find the vars a role lacks exactly as `plan` does,
+    /// without the secrets (which a CI job that validates usually does not have).
+    public static func standIn() -> SecretReader { SecretReader(readingNothing: ()) }
+
     func text(of source: Secret.Source) throws(SecretError) -> String {
+        if readsNothing { return "(secret, not read)" }
         if let known = texts[source] { return try known.get() }
         let text = Result { () throws(SecretError) -> String in try read(source) }
         texts[source] = text
         return try text.get()
     }
 
+    /// A password, a key, a certificate chain: a secret file larger than this is a mistake.
+    static let maxFileBytes = 1 << 20
+
     private func read(_ source: Secret.Source) throws(SecretError) -> String {
         switch source {
         case .environment(let name):
-            guard let text = environment[name], !text.isEmpty else {
+            guard let text = environment[name] else {
                 throw SecretError(message: "environment variable \(name) is not set (it holds a secret the inventory refers to)")
+            }
+            guard !text.isEmpty else {
+                throw SecretError(message: "environment variable \(name) is set but empty (it holds a secret the inventory refers to)")
             }
             return text
         case .file(let path):
-            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-                throw SecretError(message: "cannot read the secret file \(path)")
+            let text: String
+            do {
+                text = try TextFile.read(path, maxBytes: Self.maxFileBytes)
+            } catch {
+                throw SecretError(message: "the secret file \(path) \(error.reason)")
             }
-            return text.hasSuffix("\n") ? String(text.dropLast()) : text
+            let secret = text.hasSuffix("\n") ? String(text.dropLast()) : text
+            guard !secret.isEmpty else { throw SecretError(message: "the secret file \(path) is empty") }
+            return secret
         }
     }
 }

@@ -36,9 +36,11 @@ public indirect enum SourceNode: Sendable {
     }
 
     /// Parses one YAML document; parser errors become diagnostics with the file's position.
+    /// A document that breaks one of `YAMLLimits`' bounds is refused before it is composed.
     public static func parse(yaml: String, file: String) throws(DiagnosticsError) -> SourceNode? {
         var sources = SourceTexts()
         sources.add(file: file, text: yaml)
+        if let violation = YAMLLimits.violation(in: yaml, file: file) { throw DiagnosticsError([violation], sources: sources) }
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml, .basic)  // no tag resolution: scalars stay text (see above)
@@ -48,10 +50,14 @@ public indirect enum SourceNode: Sendable {
             throw DiagnosticsError([.error("\(error)", at: SourceLocation(file: file, line: 1, column: 1))], sources: sources)
         }
         guard let root else { return nil }
-        return convert(root, file: file)
+        var diagnostics: [Diagnostic] = []
+        let node = convert(root, file: file, diagnostics: &diagnostics)
+        // An anchored mapping with a merge key is converted once per alias: report it once.
+        if !diagnostics.isEmpty { throw DiagnosticsError(Array(Set(diagnostics)), sources: sources) }
+        return node
     }
 
-    private static func convert(_ node: Node, file: String) -> SourceNode {
+    private static func convert(_ node: Node, file: String, diagnostics: inout [Diagnostic]) -> SourceNode {
         let location = SourceLocation(file: file, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
         switch node {
         case .scalar(let scalar):
@@ -62,15 +68,22 @@ public indirect enum SourceNode: Sendable {
                 let keyScalar: Scalar
                 if case .scalar(let scalar) = key {
                     keyScalar = convertScalar(scalar, file: file)
+                    // Merge keys (`<<: *common`) are YAML 1.1 only, and would be a second way to
+                    // layer settings beside defaults and groups, with a precedence of their own.
+                    if scalar.string == "<<", scalar.style == .plain {
+                        diagnostics.append(.error("YAML merge keys ('<<') are not supported: put shared settings in a group and list it in the hosts' 'groups', or in 'defaults'",
+                                                  at: keyScalar.location))
+                        continue
+                    }
                 } else {
                     let keyLocation = SourceLocation(file: file, line: key.mark?.line ?? 1, column: key.mark?.column ?? 1)
                     keyScalar = Scalar(text: "<complex key>", quoted: false, isNull: false, location: keyLocation)
                 }
-                pairs.append((keyScalar, convert(value, file: file)))
+                pairs.append((keyScalar, convert(value, file: file, diagnostics: &diagnostics)))
             }
             return .mapping(pairs, location)
         case .sequence(let sequence):
-            return .sequence(sequence.map { convert($0, file: file) }, location)
+            return .sequence(sequence.map { convert($0, file: file, diagnostics: &diagnostics) }, location)
         case .alias:
             return .scalar(Scalar(text: "", quoted: false, isNull: true, location: location))
         }

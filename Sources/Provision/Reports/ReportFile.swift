@@ -30,6 +30,19 @@ public struct ReportFile: Sendable, Equatable {
         return .success(ReportFile(format: format, path: parts[1]))
     }
 
+    /// Why the report could not be written at the end of the run, found before it starts (for
+    /// `apply`, before changes land): its directory is missing or not writable, or the path is
+    /// a directory. Nil when it can be written.
+    public func unwritableReason() -> String? {
+        let directory = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
+        var status = stat()
+        if stat(directory, &status) != 0 { return "its directory \(directory) \(TextFile.reason(statError: errno))" }
+        if status.st_mode & S_IFMT != S_IFDIR { return "\(directory) is not a directory" }
+        if access(directory, W_OK | X_OK) != 0 { return "its directory \(directory) is not writable: \(String(cString: strerror(errno)))" }
+        if stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR { return "\(path) is a directory" }
+        return nil
+    }
+
     public func write(_ run: RunSummary) throws {
         let text = switch format {
         case .json: JSONReport.render(run)

@@ -141,7 +141,18 @@ public final class InstallStateStore: Sendable {
 
     /// Hosts whose next network boot starts the installer.
     public func armedHosts() throws -> Set<String> {
-        Set(try records().filter(\.bootsInstaller).map(\.host))
+        try database.read(Self.armedHosts)
+    }
+
+    /// The armed hosts of the state file at `path`, read without creating or changing anything:
+    /// none when there is no state file (nothing was ever armed) or it has no install table yet.
+    public static func armedHosts(readingOnly path: String) throws -> Set<String> {
+        guard let database = try StateDatabase.openForReading(path: path) else { return [] }
+        return try database.read { db in try db.tableExists("install") ? try armedHosts(in: db) : [] }
+    }
+
+    private static func armedHosts(in db: Database) throws -> Set<String> {
+        Set(try Row.fetchAll(db, sql: "SELECT * FROM install").map(record).filter(\.bootsInstaller).map(\.host))
     }
 
     public struct Event: Sendable, Equatable {

@@ -16,6 +16,17 @@ enum StateDatabase {
         return database
     }
 
+    /// The state file opened only to read it, creating nothing (no directory, no file, no
+    /// migration): for what promises to write nothing, such as `netboot render --check`. Nil
+    /// when there is no state file yet. A file of an older version reads as far as it goes.
+    static func openForReading(path: String) throws -> DatabaseQueue? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(10)
+        return try DatabaseQueue(path: path, configuration: configuration)
+    }
+
     private static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in

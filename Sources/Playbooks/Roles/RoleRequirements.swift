@@ -1,0 +1,45 @@
+import Provision
+
+/// What `provision validate` checks of roles: that every host has what each of its roles needs
+/// (the vars a role requires, values it accepts), found by building each host's playbook the
+/// way `plan` does, so that the two cannot disagree. Secrets are not read: each stands in with
+/// a placeholder, so only whether a secret var is given is checked, not whether its environment
+/// variable or file exists (plan, check and apply read them before they contact a host).
+public enum RoleRequirements {
+    /// One error per role listing and problem, at the place the role is listed (a group lists
+    /// it for many hosts: one error names them all), worded as `plan` words it.
+    public static func diagnostics(for hosts: [Host], siteRoles: [String: Role]) -> [Diagnostic] {
+        let secrets = SecretReader.standIn()
+        var failures: [Failure: [String]] = [:]
+        var order: [Failure] = []
+        for host in hosts {
+            guard var standIn = try? host.resolvingSecrets(by: secrets) else { continue }
+            // A role nothing defines yet is refused by plan and, once the site has playbooks, by
+            // SitePlaybookLoader where it is listed; the defined ones are checked here.
+            standIn.roles = host.roles.filter { Roles.builtIn[$0] != nil || siteRoles[$0] != nil }
+            do {
+                _ = try Roles.playbook(for: standIn, siteRoles: siteRoles)
+            } catch let error as RoleError {
+                let failure = Failure(role: error.role, message: error.message, location: host.roleLocations[error.role] ?? host.location)
+                if failures[failure] == nil { order.append(failure) }
+                failures[failure, default: []].append(host.name)
+            } catch {
+                continue
+            }
+        }
+        return order.map { failure in
+            let hosts = failures[failure] ?? []
+            let error = RoleError(host: hosts[0], role: failure.role, message: failure.message)
+            guard hosts.count > 1 else { return .error(error.description, at: failure.location) }
+            let named = hosts.prefix(3).map { "'\($0)'" }.joined(separator: ", ")
+            let more = hosts.count > 3 ? " and \(hosts.count - 3) more" : ""
+            return .error("hosts \(named)\(more), role '\(failure.role)': \(failure.message)", at: failure.location)
+        }
+    }
+
+    private struct Failure: Hashable {
+        var role: String
+        var message: String
+        var location: SourceLocation
+    }
+}
