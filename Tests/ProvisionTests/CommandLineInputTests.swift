@@ -108,7 +108,7 @@ struct CommandLineInputTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: "\(workspace.directory.path)/state") == before)
     }
 
-    @Test("a merge key, an empty file, a directory for a file: one plain error each, exit 64")
+    @Test("a merge key and an empty file: one plain error each, exit 64")
     func readingErrors() throws {
         let workspace = try Workspace()
         defer { workspace.directory.remove() }

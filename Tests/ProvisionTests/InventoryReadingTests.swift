@@ -20,17 +20,17 @@ struct InventoryReadingTests {
         #expect(text.diagnostics.map(\.description) == ["given.yml:1:1: error: the file is 17 MiB, more than the 16 MiB an inventory file may have: split it into a directory of files"])
     }
 
-    @Test("400,000 errors: the first 200 printed, in order, then how many more, and the exact count")
+    @Test("20,000 errors: the first 200 printed, in order, then how many more, and the exact count")
     func manyErrorsCapped() throws {
-        let keys = (1...400_000).map { String(format: "k%06d: 1\n", $0) }.joined()
+        let keys = (1...20_000).map { String(format: "k%06d: 1\n", $0) }.joined()
         let error = try #require(throws: DiagnosticsError.self) { try InventoryLoader.load(files: [("many.yml", keys)]) }
-        #expect(error.diagnostics.count == 400_001)  // and the missing 'site'
+        #expect(error.diagnostics.count == 20_001)  // and the missing 'site'
         let lines = error.description.split(separator: "\n").map(String.init)
         let errorLines = lines.filter { $0.hasPrefix("many.yml:") }
         #expect(errorLines.count == 200)
         #expect(errorLines.first == "many.yml:1:1: error: the inventory has no 'site' section; it needs at least 'install_server'")
         #expect(errorLines.last?.hasPrefix("many.yml:199:1: error: unknown key 'k000199'") == true)
-        #expect(lines.suffix(2) == ["... and 399801 more errors (the first 200 are shown)", "400001 errors"])
+        #expect(lines.suffix(2) == ["... and 19801 more errors (the first 200 are shown)", "20001 errors"])
     }
 
     @Test("errors at one place print by message: the same text on every run")

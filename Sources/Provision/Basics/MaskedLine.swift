@@ -78,6 +78,8 @@ public struct MaskedLine: Sendable {
             var index = start + 1
             while index < characters.count {
                 if characters[index] == "\\", quote == "\"" { index += 2; continue }
+                // In single quotes, '' is a quote within the value.
+                if characters[index] == "'", quote == "'", index + 1 < characters.count, characters[index + 1] == "'" { index += 2; continue }
                 if characters[index] == quote { return start..<(index + 1) }
                 index += 1
             }
