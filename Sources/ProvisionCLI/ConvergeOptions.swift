@@ -86,6 +86,13 @@ struct ConvergeOptions: ParsableArguments {
             for target in targets { print("# \(target.host.name)\n" + ProbeScript.script(for: target.playbook.resources)) }
             return
         }
+        // Where the run is recorded, opened before any host is contacted (as the reports are checked).
+        let history: RunHistoryStore
+        do {
+            history = try RunHistoryStore(path: inventory.state)
+        } catch {
+            throw Failure.failed("cannot open the state file \(inventory.state) to record the run: \(error)")
+        }
         let quiet = self.quiet ?? (isatty(STDOUT_FILENO) == 0)
         let invocation = RunHistoryStore.Invocation.current
         let holder = invocation.holder
@@ -97,12 +104,6 @@ struct ConvergeOptions: ParsableArguments {
         let options = Engine.Options(mode: mode, concurrency: concurrency, acceptNewHostKeys: acceptNewHostKeys, connectTimeout: .seconds(connectTimeout),
                                      batch: batch, maxFail: maxFail, diff: diff, holder: holder, connectRetries: connectRetries,
                                      commandTimeout: .seconds(commandTimeout), hostTimeout: hostTimeout.map { .seconds($0) }, interruption: interruption)
-        let history: RunHistoryStore
-        do {
-            history = try RunHistoryStore(path: inventory.state)
-        } catch {
-            throw Failure.failed("cannot open the state file \(inventory.state) to record the run: \(error)")
-        }
         let reports = Engine.run(targets, options: options) { report in
             if !quiet && !json { FileHandle.standardError.write(Data((ConvergeReport.progressLine(report, mode: mode) + "\n").utf8)) }
         }
