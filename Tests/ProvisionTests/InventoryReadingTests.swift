@@ -33,6 +33,25 @@ struct InventoryReadingTests {
         #expect(lines.suffix(2) == ["... and 19801 more errors (the first 200 are shown)", "20001 errors"])
     }
 
+    @Test("line ends as YAML counts them (CR LF, a lone CR, NEL, LS): an error's excerpt is the line it names")
+    func lineEnds() throws {
+        for end in ["\r\n", "\r", "\u{85}", "\u{2028}", "\n"] {
+            let text = ["site:", "  install_server: http://127.0.0.1:8080", "hosts:", "  node-1: {domian: x}"].joined(separator: end) + end
+            let error = try #require(throws: DiagnosticsError.self) { try InventoryLoader.load(files: [("ends.yml", text)]) }
+            let unknown = try #require(error.diagnostics.first { $0.message.hasPrefix("unknown key 'domian'") })
+            #expect(unknown.location?.line == 4, "\(unknown)")
+            #expect(unknown.rendered(sources: error.sources).contains("\n  node-1: {domian: x}\n"), "\(unknown.rendered(sources: error.sources))")
+        }
+    }
+
+    @Test("a file cut short inside a mapping: the error is at the end of its last line, which the excerpt shows")
+    func cutShort() throws {
+        let text = "site:\n  install_server: http://127.0.0.1:8080\nhosts: {node-1: {domain: x"
+        let error = try #require(throws: DiagnosticsError.self) { try InventoryLoader.load(files: [("cut.yml", text)]) }
+        #expect(error.diagnostics.map(\.location) == [SourceLocation(file: "cut.yml", line: 3, column: 27)])
+        #expect(error.description.contains("\nhosts: {node-1: {domain: x\n" + String(repeating: " ", count: 26) + "^"), "\(error)")
+    }
+
     @Test("errors at one place print by message: the same text on every run")
     func stableOrder() throws {
         let error = try #require(throws: DiagnosticsError.self) { try InventoryLoader.load(path: Fixtures.path("bad/host-without-settings.yml")) }

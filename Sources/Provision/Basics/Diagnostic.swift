@@ -63,12 +63,46 @@ public struct SourceTexts: Sendable {
     public init() {}
 
     public mutating func add(file: String, text: String) {
-        lines[file] = text.split(separator: "\n", omittingEmptySubsequences: false)
+        lines[file] = Self.lines(of: text)
+    }
+
+    /// Lines as YAML (libyaml) counts them, so that the line an error names is the one printed:
+    /// a break is LF, CR LF or a lone CR (a file saved with old Mac line ends), or one of
+    /// Unicode's NEL, LS and PS.
+    static func lines(of text: String) -> [Substring] {
+        var lines: [Substring] = []
+        var start = text.startIndex
+        var index = start
+        let scalars = text.unicodeScalars
+        while index < text.endIndex {
+            let scalar = scalars[index]
+            let next = scalars.index(after: index)
+            switch scalar {
+            case "\n", "\u{85}", "\u{2028}", "\u{2029}":
+                lines.append(text[start..<index])
+                start = next
+            case "\r":
+                lines.append(text[start..<index])
+                start = next < text.endIndex && scalars[next] == "\n" ? scalars.index(after: next) : next
+            default:
+                break
+            }
+            index = max(next, start)
+        }
+        lines.append(text[start...])
+        return lines
     }
 
     /// Adds every file of `other` (a file both hold keeps `other`'s text).
     public mutating func merge(_ other: SourceTexts) {
         lines.merge(other.lines) { _, new in new }
+    }
+
+    /// `location`, or the end of its file's last line when it lies past it: libyaml counts a
+    /// line break the file does not have at its end, and reports what is missing there.
+    public func clamped(_ location: SourceLocation) -> SourceLocation {
+        guard let fileLines = lines[location.file], let last = fileLines.last, location.line > fileLines.count else { return location }
+        return SourceLocation(file: location.file, line: fileLines.count, column: last.count + 1)
     }
 
     public func line(_ number: Int, of file: String) -> String? {

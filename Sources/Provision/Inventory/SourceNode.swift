@@ -45,7 +45,9 @@ public indirect enum SourceNode: Sendable {
         do {
             root = try Yams.compose(yaml: yaml, .basic)  // no tag resolution: scalars stay text (see above)
         } catch let error as YamlError {
-            throw DiagnosticsError([diagnostic(for: error, file: file, yaml: yaml)], sources: sources)
+            var found = diagnostic(for: error, file: file, yaml: yaml)
+            found.location = found.location.map(sources.clamped)
+            throw DiagnosticsError([found], sources: sources)
         } catch {
             throw DiagnosticsError([.error("\(error)", at: SourceLocation(file: file, line: 1, column: 1))], sources: sources)
         }
