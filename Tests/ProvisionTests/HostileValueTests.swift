@@ -5,12 +5,12 @@ import Testing
 /// Every inventory value that a template reads, given hostile text: each must be refused by
 /// validation at its own file:line:column, or, where it is legal (a `'` in a key comment),
 /// render so that the shell parts pass `sh -n` with the value only ever inside quotes, and
-/// each installer's validator and the boot loader checks still pass.
+/// each installer's validator, `grub-script-check` and `dnsmasq --test` still pass.
 /// Serialized: debconf-set-selections takes debconf's database lock even with --checkonly.
 @Suite("Hostile inventory values", .tags(.medium), .serialized)
 struct HostileValueTests {
     /// What an attacker or a slip of the keyboard puts into a field.
-    static let hostile = ["'", "\"", ";reboot", "$(reboot)", "`reboot`", "\nreboot", " reboot", "..", "%", "#", "é", "\u{202E}", "😀", String(repeating: "a", count: 300)]
+    static let hostile = ["'", "\"", ";reboot", "$(reboot)", "`reboot`", "\nreboot", " reboot", "..", "%", "#", "é", "\u{202E}", "😀", "' ;reboot #", String(repeating: "a", count: 300)]
 
     /// Each field a template reads, as a line of the inventory below: `@@` is where the value goes.
     /// The base value is legal; the corpus tries it with each hostile suffix and each alone.
@@ -212,6 +212,9 @@ enum RenderedChecks {
             case let name where name.hasSuffix("user-data") || name.hasSuffix("meta-data"):
                 let result = try run("python3", ["-c", "import sys, yaml; yaml.safe_load(open(sys.argv[1]))", path])
                 #expect(result.status == 0, "\(value.debugDescription): \(file.path): \(result.output)")
+            case let name where name.contains("/grub/grub.cfg"):
+                let result = try run("grub-script-check", [path])
+                #expect(result.status == 0, "\(value.debugDescription): \(file.path): \(result.output)")
             case "dnsmasq.conf":
                 let result = try run("dnsmasq", ["--test", "-C", path])
                 #expect(result.status == 0, "\(value.debugDescription): \(result.output)")
@@ -276,21 +279,38 @@ enum RenderedChecks {
         #expect(result.status == 0 && result.output.isEmpty, "\(name): sh -n: \(result.output)\n\(script)")
     }
 
-    /// The script with single-quoted strings and quoted heredocs taken out: what sh expands.
+    /// What sh expands in the script: its text without single-quoted strings, backslash-escaped
+    /// characters, comments and quoted heredocs (a double-quoted string is kept: sh expands
+    /// `$(...)` in it).
     static func outsideQuotes(_ script: String) -> String {
         var outside = ""
-        var inQuotes = false
         var heredoc: String?
         for line in script.split(separator: "\n", omittingEmptySubsequences: false) {
             if let end = heredoc {
                 if line == end { heredoc = nil }
                 continue
             }
-            for character in line {
-                if character == "'" { inQuotes.toggle() } else if !inQuotes { outside.append(character) }
+            var characters = line.makeIterator()
+            var previous: Character = " "
+            var inSingle = false, inDouble = false
+            while let character = characters.next() {
+                if inSingle {
+                    if character == "'" { inSingle = false }
+                } else if character == "\\" {
+                    _ = characters.next()
+                } else if character == "'" && !inDouble {
+                    inSingle = true
+                } else if character == "\"" {
+                    inDouble.toggle()
+                } else if character == "#" && !inDouble && previous.isWhitespace {
+                    break
+                } else {
+                    outside.append(character)
+                }
+                previous = character
             }
             outside.append("\n")
-            if !inQuotes, let range = line.range(of: "<<'") { heredoc = String(line[range.upperBound...].prefix { $0 != "'" }) }
+            if let range = line.range(of: "<<'") { heredoc = String(line[range.upperBound...].prefix { $0 != "'" }) }
         }
         return outside
     }
