@@ -153,6 +153,25 @@ struct HostileValueTests {
         }
     }
 
+    @Test("time zones come from the controller's zoneinfo; without one, only the name's form is checked")
+    func timeZones() {
+        let system = TimeZoneNames()
+        #expect(system.problem("Europe/Berlin") == nil && system.problem("Etc/UTC") == nil)
+        #expect(system.problem("Europe") != nil, "a directory is no zone")
+        #expect(system.problem("Mars/Olympus_Mons") != nil)
+        let none = TimeZoneNames(directory: "/nonexistent/zoneinfo")
+        #expect(none.problem("Mars/Olympus_Mons") == nil)
+        #expect(none.problem("../../etc/passwd") != nil && none.problem("Europe/Berlin$(reboot)") != nil)
+    }
+
+    @Test("a key comment may hold any printable text; the blob must decode and name the key's type")
+    func keyLines() {
+        #expect(ValueGrammar.authorizedKey(Self.key.replacingOccurrences(of: "ops@example.net", with: "john's \"work\" laptop #2 ünïcode")) == nil)
+        #expect(ValueGrammar.authorizedKey("ssh-rsa " + Self.key.split(separator: " ")[1]) != nil, "an ed25519 blob under the rsa type")
+        #expect(ValueGrammar.authorizedKey("ssh-ed25519 AAAA") != nil)
+        #expect(ValueGrammar.authorizedKey(Self.key + "\u{202E}") != nil)
+    }
+
     @Test("a RAID1 of the same disk twice is refused at the second")
     func raidOfOneDisk() throws {
         let text = Self.inventory("device", "/dev/sdb")
