@@ -32,6 +32,7 @@ struct HostileValueTests {
         Field(name: "bond", base: "bond0"), Field(name: "mode", base: "802.3ad"), Field(name: "vlan", base: "bond0.120"),
         Field(name: "bridge", base: "br0"), Field(name: "interface", base: "br0"), Field(name: "nic", base: "eno1"),
         Field(name: "mac", base: "52:54:00:00:00:01"), Field(name: "address", base: "10.0.2.11"), Field(name: "host", base: "node-d"),
+        Field(name: "prefix", base: "24"), Field(name: "vlan_id", base: "120"),
     ]
 
     static let validHash = "$6$provisionexample$vCnTTCSwt3plQ4.OMybupCCkWj15nOYaKO41LMwuI2f4UTqckMhRWmDzPy7hJ4NL.q0ZwW/nbRAPfEpgrj768."
@@ -62,7 +63,7 @@ struct HostileValueTests {
                 layout: \(v("layout", "lvm"))
                 raid1: true
               network:
-                prefix: 24
+                prefix: \(v("prefix", "24"))
                 gateway: \(v("gateway", "10.0.2.2"))
                 dns:
                   - \(v("dns", "10.0.2.3"))
@@ -78,7 +79,7 @@ struct HostileValueTests {
                   bonds:
                     - {name: \(v("bond", "bond0")), interfaces: [eno1, eno2], mode: \(v("mode", "802.3ad"))}
                   vlans:
-                    - {name: \(v("vlan", "bond0.120")), id: 120, link: bond0}
+                    - {name: \(v("vlan", "bond0.120")), id: \(v("vlan_id", "120")), link: bond0}
                   bridges:
                     - {name: \(v("bridge", "br0")), interfaces: [bond0.120]}
               node-u:
