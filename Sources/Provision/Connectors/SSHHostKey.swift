@@ -23,15 +23,18 @@ public struct SSHHostKey: Sendable, Equatable {
             throw Malformed(reason: "unknown key type '\(fields[0].prefix(40))' (expected one of \(Self.types.sorted().joined(separator: ", ")))")
         }
         guard let blob = Data(base64Encoded: fields[1]) else { throw Malformed(reason: "the key is not base64") }
-        // The blob starts with the type as an SSH string: a 4-byte big-endian length, then the name.
-        let bytes = [UInt8](blob)
-        guard bytes.count > 4 else { throw Malformed(reason: "the key is too short") }
-        let length = bytes[0..<4].reduce(0) { $0 << 8 | Int($1) }
-        guard length == fields[0].utf8.count, bytes.count > 4 + length, Array(bytes[4..<4 + length]) == Array(fields[0].utf8) else {
-            throw Malformed(reason: "the key's content does not name its type \(fields[0])")
-        }
+        guard blob.count > 4 else { throw Malformed(reason: "the key is too short") }
+        guard Self.blob([UInt8](blob), names: fields[0]) else { throw Malformed(reason: "the key's content does not name its type \(fields[0])") }
         type = fields[0]
         self.blob = blob
+    }
+
+    /// Whether a key blob starts with `type` as an SSH string (a 4-byte big-endian length, then
+    /// the name), as every OpenSSH key blob does: a truncated or pasted-together line does not.
+    static func blob(_ bytes: [UInt8], names type: String) -> Bool {
+        guard bytes.count > 4 else { return false }
+        let length = bytes[0..<4].reduce(0) { $0 << 8 | Int($1) }
+        return length == type.utf8.count && bytes.count > 4 + length && Array(bytes[4..<4 + length]) == Array(type.utf8)
     }
 
     /// `TYPE BASE64`, as known_hosts holds it after the host's name.

@@ -3,6 +3,7 @@ import Foundation
 /// Turns parsed inventory documents into typed, cross-checked hosts, reporting through `reader`.
 struct InventoryBuilder {
     let reader: NodeReader
+    let timeZones = TimeZoneNames()
 
     func build(_ documents: [(path: String, root: SourceNode)]) -> Inventory? {
         var site: Site?
@@ -10,7 +11,7 @@ struct InventoryBuilder {
         var defaults: SourceNode?
         var groups: [(name: SourceNode.Scalar, node: SourceNode)] = []
         var hostEntries: [(name: SourceNode.Scalar, node: SourceNode)] = []
-        var hostLocations: [String: SourceLocation] = [:]
+        var hostLocations: [String: (name: String, location: SourceLocation)] = [:]
 
         for document in documents {
             guard let top = reader.mapping(document.root, what: "the inventory", keys: InventoryLoader.topKeys) else { continue }
@@ -43,10 +44,12 @@ struct InventoryBuilder {
             }
             if let node = top["hosts"] {
                 for (name, value) in reader.namedEntries(node, what: "'hosts'") {
-                    if let first = hostLocations[name.text] {
-                        reader.error("host '\(name.text)' is defined twice", at: name.location, related: [.note("first defined here", at: first)])
+                    // DNS and dnsmasq ignore case: KVM-A01 and kvm-a01 are one name to them.
+                    if let first = hostLocations[name.text.lowercased()] {
+                        let twice = first.name == name.text ? "is defined twice" : "differs from host '\(first.name)' only in case, and host names ignore case"
+                        reader.error("host '\(name.text)' \(twice)", at: name.location, related: [.note("first defined here", at: first.location)])
                     } else {
-                        hostLocations[name.text] = name.location
+                        hostLocations[name.text.lowercased()] = (name.text, name.location)
                         hostEntries.append((name, value))
                     }
                 }
@@ -65,7 +68,10 @@ struct InventoryBuilder {
         }
         checkUnique(hosts)
         guard let site else {
-            reader.error("the inventory has no 'site' section; it needs at least 'install_server'", at: documents.first?.root.location ?? SourceLocation(file: "inventory", line: 1, column: 1))
+            // A 'site' section that failed to build is reported already.
+            if siteLocation == nil {
+                reader.error("the inventory has no 'site' section; it needs at least 'install_server'", at: documents.first?.root.location ?? SourceLocation(file: "inventory", line: 1, column: 1))
+            }
             return nil
         }
         return Inventory(site: site, hosts: hosts.sorted { $0.name < $1.name }, groupNames: groups.map(\.name.text), sources: SourceTexts())
@@ -78,12 +84,12 @@ struct InventoryBuilder {
             return nil
         }
         guard let server = url(serverNode, what: "'install_server'", schemes: ["http"]) else { return nil }
-        var site = Site(installServer: server.hasSuffix("/") ? String(server.dropLast()) : server)
+        var site = Site(installServer: server)
         if let node = fields["tftp_server"] { site.tftpServer = ipv4(node, what: "'tftp_server'") }
         if let node = fields["templates"], let path = reader.string(node, what: "'templates'") {
             site.templates = resolve(path, in: directory)
         }
-        if let node = fields["dhcp_interface"] { site.dhcpInterface = reader.string(node, what: "'dhcp_interface'") }
+        if let node = fields["dhcp_interface"] { site.dhcpInterface = value(node, what: "'dhcp_interface'", ValueGrammar.interfaceName) }
         if let node = fields["confirm_above"], let value = reader.int(node, what: "'confirm_above'", in: 0...100_000) { site.confirmAbove = value }
         if let node = fields["history_days"], let value = reader.int(node, what: "'history_days'", in: 1...36_500) { site.historyDays = value }
         for item in fields["assets"].flatMap({ reader.list($0, what: "'assets'") }) ?? [] {
@@ -117,8 +123,8 @@ struct InventoryBuilder {
     }
 
     private func buildHost(name: SourceNode.Scalar, node: SourceNode, defaults: SourceNode?, groups: [String: SourceNode]) -> Host? {
-        if !isHostname(name.text) {
-            reader.error("host name '\(name.text)' is not a valid hostname: use letters, digits and '-', at most 63, not starting or ending with '-'", at: name.location)
+        if let expected = ValueGrammar.hostName(name.text) {
+            reader.error("host name '\(ValueGrammar.shown(name.text))' is not valid; expected \(expected)", at: name.location)
         }
         var groupNames: [String] = []
         if case .mapping(let pairs, _) = node, let groupsNode = pairs.first(where: { $0.key.text == "groups" })?.value {
@@ -143,35 +149,24 @@ struct InventoryBuilder {
         guard let fields = reader.mapping(merged, what: what, keys: InventoryLoader.hostKeys, refused: InventoryLoader.refusedHostKeys) else { return nil }
         func required(_ key: String, _ hint: String) -> SourceNode? {
             if let node = fields[key] { return node }
+            // A refused plaintext password stands where the hash belongs: that one error says it.
+            if key == "root_password_hash", InventoryLoader.refusedHostKeys.keys.contains(where: merged.hasKey) { return nil }
             reader.error("\(what) has no '\(key)' (not in the host, its groups or the defaults): \(hint)", at: name.location)
             return nil
         }
 
-        let domain = required("domain", "the DNS domain, e.g. dc1.example.net").flatMap { node -> String? in
-            guard let text = reader.string(node, what: "'domain'") else { return nil }
-            if !text.split(separator: ".", omittingEmptySubsequences: false).allSatisfy({ isHostname(String($0)) }) {
-                reader.error("'domain' '\(text)' is not a valid DNS domain", at: node.location)
-                return nil
-            }
-            return text
-        }
+        let domain = required("domain", "the DNS domain, e.g. dc1.example.net").flatMap { value($0, what: "'domain'", ValueGrammar.domainName) }
         let nics = required("nics", "a list of the host's network cards, each with name and mac").flatMap { buildNICs($0, host: name.text) }
         let network = required("network", "address, prefix and gateway of the host").flatMap { buildNetwork($0, host: name.text, nics: nics ?? []) }
         let firmware = required("firmware", "bios or uefi").flatMap { reader.oneOf($0, what: "'firmware'", as: Firmware.self) }
         let os = required("os", "family, release and mirror").flatMap(buildOS)
         let disk = required("disk", "the install disk(s) and layout").flatMap(buildDisk)
-        let passwordHash = required("root_password_hash", "a crypt(3) hash ($6$ or $y$), e.g. from `mkpasswd -m sha-512`").flatMap(buildPasswordHash)
-        let keys = fields["authorized_keys"].flatMap { node -> [String]? in
-            guard let keys = reader.strings(node, what: "'authorized_keys'") else { return nil }
-            let types = ["ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
-                         "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com"]
-            for (key, item) in zip(keys, reader.list(node, what: "") ?? []) where !types.contains(where: { key.hasPrefix($0 + " ") }) {
-                reader.error("an authorized key must be an OpenSSH public key line ('ssh-ed25519 AAAA... comment'), found '\(key.prefix(20))...'", at: item.location)
-            }
-            return keys
-        } ?? []
-        let timezone = fields["timezone"].flatMap { reader.string($0, what: "'timezone'") } ?? "Etc/UTC"
-        let locale = fields["locale"].flatMap { reader.string($0, what: "'locale'") } ?? "en_US.UTF-8"
+        let passwordHash = required("root_password_hash", "a crypt(3) hash ($6$ or $y$), e.g. from `mkpasswd -m sha-512`").flatMap {
+            value($0, what: "'root_password_hash'", secret: true, ValueGrammar.passwordHash)
+        }
+        let keys = fields["authorized_keys"].flatMap { values($0, what: "'authorized_keys'", ValueGrammar.authorizedKey)?.map(\.text) } ?? []
+        let timezone = fields["timezone"].flatMap { value($0, what: "'timezone'", timeZones.problem) } ?? "Etc/UTC"
+        let locale = fields["locale"].flatMap { value($0, what: "'locale'", ValueGrammar.locale) } ?? "en_US.UTF-8"
         let proxy = fields["proxy"].flatMap { url($0, what: "'proxy'", schemes: ["http", "https"]) }
         let console = fields["console"].flatMap { node -> String? in
             guard let text = reader.string(node, what: "'console'") else { return nil }
@@ -217,11 +212,12 @@ struct InventoryBuilder {
                 reader.error("a NIC needs 'name' (e.g. eno1) and 'mac' (e.g. 52:54:00:12:34:56)", at: item.location)
                 continue
             }
-            guard let name = reader.string(nameNode, what: "a NIC's 'name'"), let macText = reader.string(macNode, what: "'mac'") else { continue }
+            guard let name = value(nameNode, what: "a NIC's 'name'", ValueGrammar.interfaceName), let macText = reader.string(macNode, what: "'mac'") else { continue }
             guard let mac = MACAddress(macText) else {
-                reader.error("'\(macText)' is not a MAC address: expected six hex pairs, e.g. 52:54:00:12:34:56", at: macNode.location)
+                reader.error("'\(ValueGrammar.shown(macText))' is not a MAC address: expected six hex pairs, e.g. 52:54:00:12:34:56", at: macNode.location)
                 continue
             }
+            guard checkMAC(mac, node: macNode) else { continue }
             let boot = fields["boot"].flatMap { reader.bool($0, what: "'boot'") } ?? false
             if let first = nics.first(where: { $0.name == name }) {
                 reader.error("NIC name '\(name)' appears twice in host '\(host)' (\(first.mac) and \(mac))", at: nameNode.location)
@@ -261,16 +257,27 @@ struct InventoryBuilder {
                              related: [.note("the address and prefix are set here", at: addressNode.location)])
             }
         }
+        if let address, let prefix {
+            checkAddress(address, prefix: prefix, gateway: gateway, addressNode: addressNode, gatewayNode: fields["gateway"])
+        }
         let dns = fields["dns"].flatMap { node -> [IPv4Address]? in
             guard let items = reader.list(node, what: "'dns'") else { return nil }
             return items.compactMap { ipv4($0, what: "a DNS server") }
         } ?? []
 
         var devices = Set(nics.map(\.name))
+        /// A bond, VLAN or bridge takes a name no other device of the host has.
+        func add(_ name: String, at node: SourceNode?, location: SourceLocation) -> Bool {
+            guard devices.insert(name).inserted else {
+                reader.error("device name '\(name)' is already a NIC, bond, VLAN or bridge of host '\(host)'", at: node?.location ?? location)
+                return false
+            }
+            return true
+        }
         var bonds: [Bond] = []
         for item in fields["bonds"].flatMap({ reader.list($0, what: "'bonds'") }) ?? [] {
             guard let bond = reader.mapping(item, what: "a bond", keys: ["name", "interfaces", "mode"]),
-                  let name = bond["name"].flatMap({ reader.string($0, what: "a bond's 'name'") }),
+                  let name = bond["name"].flatMap({ value($0, what: "a bond's 'name'", ValueGrammar.interfaceName) }),
                   let membersNode = bond["interfaces"], let members = reader.strings(membersNode, what: "a bond's 'interfaces'") else {
                 reader.error("a bond needs 'name' and 'interfaces' (its NICs)", at: item.location)
                 continue
@@ -278,8 +285,9 @@ struct InventoryBuilder {
             for member in members where !nics.contains(where: { $0.name == member }) {
                 reader.error("bond '\(name)' lists '\(member)', which is not one of the host's NICs (\(nics.map(\.name).joined(separator: ", ")))", at: membersNode.location)
             }
-            bonds.append(Bond(name: name, interfaces: members, mode: bond["mode"].flatMap { reader.string($0, what: "'mode'") } ?? "802.3ad"))
-            devices.insert(name)
+            let mode = bond["mode"].map { value($0, what: "a bond's 'mode'", ValueGrammar.bondMode) } ?? "802.3ad"
+            guard let mode, add(name, at: bond["name"], location: item.location) else { continue }
+            bonds.append(Bond(name: name, interfaces: members, mode: mode))
         }
         var vlans: [VLAN] = []
         for item in fields["vlans"].flatMap({ reader.list($0, what: "'vlans'") }) ?? [] {
@@ -293,14 +301,24 @@ struct InventoryBuilder {
             if !devices.contains(link) {
                 reader.error("VLAN \(id) rides on '\(link)', which is neither a NIC nor a bond of the host", at: linkNode.location)
             }
-            let name = vlan["name"].flatMap { reader.string($0, what: "a VLAN 'name'") } ?? "\(link).\(id)"
+            let name: String
+            if let node = vlan["name"] {
+                guard let text = value(node, what: "a VLAN 'name'", ValueGrammar.interfaceName) else { continue }
+                name = text
+            } else {
+                name = "\(link).\(id)"
+                if let expected = ValueGrammar.interfaceName(name) {
+                    reader.error("VLAN \(id) on '\(link)' would be named '\(name)'; expected \(expected): give it a 'name'", at: item.location)
+                    continue
+                }
+            }
+            guard add(name, at: vlan["name"], location: item.location) else { continue }
             vlans.append(VLAN(name: name, id: id, link: link))
-            devices.insert(name)
         }
         var bridges: [Bridge] = []
         for item in fields["bridges"].flatMap({ reader.list($0, what: "'bridges'") }) ?? [] {
             guard let bridge = reader.mapping(item, what: "a bridge", keys: ["name", "interfaces"]),
-                  let name = bridge["name"].flatMap({ reader.string($0, what: "a bridge's 'name'") }),
+                  let name = bridge["name"].flatMap({ value($0, what: "a bridge's 'name'", ValueGrammar.interfaceName) }),
                   let portsNode = bridge["interfaces"], let ports = reader.strings(portsNode, what: "a bridge's 'interfaces'") else {
                 reader.error("a bridge needs 'name' and 'interfaces' (its ports)", at: item.location)
                 continue
@@ -308,8 +326,8 @@ struct InventoryBuilder {
             for port in ports where !devices.contains(port) {
                 reader.error("bridge '\(name)' has port '\(port)', which is not a NIC, bond or VLAN of the host", at: portsNode.location)
             }
+            guard add(name, at: bridge["name"], location: item.location) else { continue }
             bridges.append(Bridge(name: name, interfaces: ports))
-            devices.insert(name)
         }
         let interface = fields["interface"].flatMap { node -> String? in
             guard let name = reader.string(node, what: "'interface'") else { return nil }
@@ -347,8 +365,15 @@ struct InventoryBuilder {
             reader.error("'disk' needs 'devices', e.g. [/dev/sda] or [/dev/sda, /dev/sdb] with raid1: true", at: fields.location)
             return nil
         }
-        for device in devices where !device.hasPrefix("/dev/") {
-            reader.error("disk device '\(device)' must be a path under /dev/, e.g. /dev/sda or /dev/disk/by-id/...", at: devicesNode.location)
+        guard let checked = values(devicesNode, what: "'devices'", ValueGrammar.devicePath) else { return nil }
+        var seen: [String: SourceLocation] = [:]
+        for (device, location) in checked {
+            if let first = seen[device] {
+                reader.error("disk '\(device)' is listed twice in 'devices'\(devices.count == 2 ? ": a RAID1 mirrors two different disks" : "")", at: location,
+                             related: [.note("first listed here", at: first)])
+                return nil
+            }
+            seen[device] = location
         }
         let layout = fields["layout"].flatMap { reader.oneOf($0, what: "'layout'", as: DiskLayout.Layout.self) } ?? .lvm
         let raid1 = fields["raid1"].flatMap { reader.bool($0, what: "'raid1'") } ?? false
@@ -361,19 +386,6 @@ struct InventoryBuilder {
             return nil
         }
         return DiskLayout(devices: devices, layout: layout, raid1: raid1)
-    }
-
-    private func buildPasswordHash(_ node: SourceNode) -> String? {
-        guard let text = reader.string(node, what: "'root_password_hash'") else { return nil }
-        // Byte-wise: every host of a large site is checked, most with the same hash.
-        let parts = text.utf8.split(separator: UInt8(ascii: "$"), omittingEmptySubsequences: false)
-        let isSHA512 = text.hasPrefix("$6$") && parts.count >= 4 && parts.last!.count == 86
-        let isYescrypt = text.hasPrefix("$y$") && parts.count >= 5 && !parts.last!.isEmpty
-        if !(isSHA512 || isYescrypt) {
-            reader.error("'root_password_hash' is not a SHA-512 ($6$) or yescrypt ($y$) crypt hash; plaintext passwords are refused. Make one with `mkpasswd -m sha-512`", at: node.location)
-            return nil
-        }
-        return text
     }
 
     private func buildBMC(_ node: SourceNode) -> BMC? {
@@ -478,36 +490,13 @@ struct InventoryBuilder {
             } else {
                 addresses[host.network.address] = (host.name, host.location)
             }
-            if let first = fqdns[host.fqdn] {
+            if let first = fqdns[host.fqdn.lowercased()] {
                 reader.error("hostname \(host.fqdn) is also used by host '\(first.host)'", at: host.location,
                              related: [.note("host '\(first.host)' is defined here", at: first.location)])
             } else {
-                fqdns[host.fqdn] = (host.name, host.location)
+                fqdns[host.fqdn.lowercased()] = (host.name, host.location)
             }
         }
-    }
-
-    private func ipv4(_ node: SourceNode, what: String) -> IPv4Address? {
-        guard let text = reader.string(node, what: what) else { return nil }
-        guard let address = IPv4Address(text) else {
-            reader.error("\(what) '\(text)' is not an IPv4 address (four decimal numbers 0-255, no leading zeros, no prefix)", at: node.location)
-            return nil
-        }
-        return address
-    }
-
-    private func url(_ node: SourceNode, what: String, schemes: [String]) -> String? {
-        guard let text = reader.string(node, what: what) else { return nil }
-        guard let url = URL(string: text), let scheme = url.scheme, schemes.contains(scheme), let host = url.host, !host.isEmpty else {
-            reader.error("\(what) '\(text)' is not a URL (\(schemes.map { "\($0)://" }.joined(separator: " or "))host...)", at: node.location)
-            return nil
-        }
-        return text
-    }
-
-    private func isHostname(_ label: String) -> Bool {
-        !label.isEmpty && label.count <= 63 && label.first != "-" && label.last != "-"
-            && label.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
     }
 }
 

@@ -48,16 +48,16 @@ public struct BootEntry: Sendable, Equatable {
         }
     }
 
-    /// For pxelinux and iPXE: words separated by spaces, as written.
+    /// For pxelinux and iPXE: words separated by spaces, as written. There is no quoting on a
+    /// kernel command line that every boot loader and the kernel agree on, so validation keeps
+    /// every value that goes into one free of whitespace, quotes, `$` and control characters.
     public var commandLine: String { arguments.joined(separator: " ") }
 
     /// For GRUB, whose shell splits on `;` and expands `$`: such words are single-quoted.
     public var grubCommandLine: String {
         let special = Set(";$&|<>'\"\\ {}".utf8)
         return arguments.map { argument in
-            argument.utf8.contains(where: special.contains)
-                ? "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'"
-                : argument
+            argument.utf8.contains(where: special.contains) ? Shell.quote(argument) : argument
         }.joined(separator: " ")
     }
 }

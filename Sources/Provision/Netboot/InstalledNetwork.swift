@@ -50,47 +50,50 @@ enum InstalledNetwork {
 
     /// Netplan (Ubuntu's autoinstall `network:` section), one line per entry, indented to sit
     /// under `network:`. NICs are matched by MAC (kernel names vary) and named as the
-    /// inventory names them, so bonds, VLANs and bridges can refer to them.
+    /// inventory names them, so bonds, VLANs and bridges can refer to them. Names are YAML
+    /// quoted: a plain `no` or `1e3` would be read as a boolean or a number.
     static func netplan(_ host: Host) -> [String] {
         let network = host.network
         let devices = devices(network)
+        let quote = YAMLString.quote
+        func list(_ names: [String]) -> String { "[\(names.map(quote).joined(separator: ", "))]" }
         var lines = ["version: 2"]
         var nics = host.nics.filter { nic in devices.contains { $0.name == nic.name } || network.bonds.contains { $0.interfaces.contains(nic.name) }
             || network.bridges.contains { $0.interfaces.contains(nic.name) } || network.vlans.contains { $0.link == nic.name } }
         if nics.isEmpty { nics = [host.bootNIC] }
         func addressing(_ name: String) -> [String] {
             guard name == network.interface else { return ["      dhcp4: false"] }
-            var entries = ["      addresses: [\"\(network.address)/\(network.prefix)\"]"]
-            if let gateway = network.gateway { entries.append("      routes: [{to: default, via: \"\(gateway)\"}]") }
+            var entries = ["      addresses: \(list(["\(network.address)/\(network.prefix)"]))"]
+            if let gateway = network.gateway { entries.append("      routes: [{to: default, via: \(quote(gateway.description))}]") }
             if !network.dns.isEmpty {
-                entries.append("      nameservers: {search: [\"\(host.domain)\"], addresses: [\(network.dns.map { "\"\($0)\"" }.joined(separator: ", "))]}")
+                entries.append("      nameservers: {search: \(list([host.domain])), addresses: \(list(network.dns.map(\.description)))}")
             }
             return entries
         }
         lines.append("ethernets:")
         for nic in nics {
-            lines += ["  \(nic.name):", "    match: {macaddress: \"\(nic.mac)\"}", "    set-name: \(nic.name)"]
+            lines += ["  \(quote(nic.name)):", "    match: {macaddress: \(quote(nic.mac.description))}", "    set-name: \(quote(nic.name))"]
             lines += addressing(nic.name).map { String($0.dropFirst(2)) }
         }
         if !network.bonds.isEmpty {
             lines.append("bonds:")
             for bond in network.bonds {
-                lines += ["  \(bond.name):", "    interfaces: [\(bond.interfaces.joined(separator: ", "))]",
-                          "    parameters: {mode: \(bond.mode), mii-monitor-interval: 100}"]
+                lines += ["  \(quote(bond.name)):", "    interfaces: \(list(bond.interfaces))",
+                          "    parameters: {mode: \(quote(bond.mode)), mii-monitor-interval: 100}"]
                 lines += addressing(bond.name).map { String($0.dropFirst(2)) }
             }
         }
         if !network.vlans.isEmpty {
             lines.append("vlans:")
             for vlan in network.vlans {
-                lines += ["  \(vlan.name):", "    id: \(vlan.id)", "    link: \(vlan.link)"]
+                lines += ["  \(quote(vlan.name)):", "    id: \(vlan.id)", "    link: \(quote(vlan.link))"]
                 lines += addressing(vlan.name).map { String($0.dropFirst(2)) }
             }
         }
         if !network.bridges.isEmpty {
             lines.append("bridges:")
             for bridge in network.bridges {
-                lines += ["  \(bridge.name):", "    interfaces: [\(bridge.interfaces.joined(separator: ", "))]", "    parameters: {stp: false, forward-delay: 0}"]
+                lines += ["  \(quote(bridge.name)):", "    interfaces: \(list(bridge.interfaces))", "    parameters: {stp: false, forward-delay: 0}"]
                 lines += addressing(bridge.name).map { String($0.dropFirst(2)) }
             }
         }

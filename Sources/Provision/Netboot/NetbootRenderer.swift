@@ -100,7 +100,7 @@ public struct NetbootRenderer: Sendable {
 
     private func sharedFiles(tftpRoot: String) -> [RenderedFile] {
         let site = inventory.site
-        let context: [String: Any] = ["install": ["server": site.installServer]]
+        let context: [String: Any] = ["install": ["server": TemplateValue(site.installServer)]]
         return [
             RenderedFile(path: BootTree.pxelinuxDefault, content: templates.render("boot/pxelinux-local.cfg", context)),
             RenderedFile(path: BootTree.grubConfig, content: templates.render("boot/grub.cfg", context)),
@@ -121,17 +121,19 @@ public struct NetbootRenderer: Sendable {
         func tag(_ subnet: Subnet) -> String { "net-\(subnet.network.description.replacingOccurrences(of: ".", with: "-"))-\(subnet.prefix)" }
         let subnetList = subnets.keys.sorted { ($0.network, $0.prefix) < ($1.network, $1.prefix) }.map { subnet -> [String: Any] in
             let example = subnets[subnet]!.network
-            return ["tag": tag(subnet), "network": subnet.network.description, "netmask": IPv4Address.netmask(prefix: subnet.prefix).description,
-                    "gateway": example.gateway?.description ?? "", "dns": example.dns.map(\.description).joined(separator: ",")]
+            return ["tag": TemplateValue(tag(subnet)), "network": TemplateValue(subnet.network.description),
+                    "netmask": TemplateValue(IPv4Address.netmask(prefix: subnet.prefix).description),
+                    "gateway": TemplateValue(example.gateway?.description ?? ""), "dns": TemplateValue(example.dns.map(\.description).joined(separator: ","))]
         }
         let hostList = inventory.hosts.map { host -> [String: Any] in
             let network = IPv4Address(value: host.network.address.value & host.network.netmask.value)
-            return ["mac": host.bootNIC.mac.description, "address": host.network.address.description, "name": host.name,
-                    "tag": tag(Subnet(network: network, prefix: host.network.prefix))]
+            return ["mac": TemplateValue(host.bootNIC.mac.description), "address": TemplateValue(host.network.address.description),
+                    "name": TemplateValue(host.name), "tag": TemplateValue(tag(Subnet(network: network, prefix: host.network.prefix)))]
         }
         return [
-            "tftp_root": tftpRoot, "interface": site.dhcpInterface ?? "", "tftp_server": site.tftpServer?.description ?? "",
-            "ipxe_url": "\(site.installServer)/boot.ipxe", "bios_bootfile": BootTree.biosBootfile, "uefi_bootfile": BootTree.uefiBootfile,
+            "tftp_root": TemplateValue(tftpRoot), "interface": TemplateValue(site.dhcpInterface ?? ""),
+            "tftp_server": TemplateValue(site.tftpServer?.description ?? ""), "ipxe_url": TemplateValue("\(site.installServer)/boot.ipxe"),
+            "bios_bootfile": TemplateValue(BootTree.biosBootfile), "uefi_bootfile": TemplateValue(BootTree.uefiBootfile),
             "subnets": subnetList, "hosts": hostList,
         ]
     }

@@ -1,56 +1,60 @@
 /// Builds the values templates see (documented in docs/templates.md). Plain dictionaries and
-/// arrays: swift-mustache reads them directly, which keeps rendering 10,000 hosts fast.
+/// arrays: swift-mustache reads them directly, which keeps rendering 10,000 hosts fast. Every
+/// string is a `TemplateValue`, so templates quote each for where it lands (`{{sh(x)}}`).
 enum TemplateContext {
     static func host(_ host: Host, site: Site) -> [String: Any] {
         let network = host.network
         let entry = BootEntry(host: host, site: site)
         let mirror = splitURL(host.os.mirror)
-        return [
-            "host": [
-                "name": host.name, "domain": host.domain, "fqdn": host.fqdn,
-                "firmware": host.firmware.rawValue, "is_uefi": host.firmware == .uefi,
-                "timezone": host.timezone, "locale": host.locale, "proxy": host.proxy ?? "", "has_proxy": host.proxy != nil,
-                "root_password_hash": host.rootPasswordHash, "authorized_keys": host.authorizedKeys,
-            ] as [String: Any],
-            "network": [
-                "boot_mac": host.bootNIC.mac.description, "boot_interface": host.bootNIC.name,
-                "interface": network.interface, "address": network.address.description,
-                "prefix": String(network.prefix), "netmask": network.netmask.description,
-                "gateway": network.gateway?.description ?? "",
-                "dns": network.dns.map(\.description), "dns_joined": network.dns.map(\.description).joined(separator: " "),
-                "bonds": network.bonds.map { ["name": $0.name, "mode": $0.mode, "interfaces": $0.interfaces] as [String: Any] },
-                "vlans": network.vlans.map { ["name": $0.name, "id": String($0.id), "link": $0.link] },
-                "bridges": network.bridges.map { ["name": $0.name, "interfaces": $0.interfaces] as [String: Any] },
-                "has_dns": !network.dns.isEmpty,
-                "ifupdown": InstalledNetwork.ifupdown(host), "kickstart": InstalledNetwork.kickstart(host),
-                "netplan": InstalledNetwork.netplan(host),
-            ] as [String: Any],
-            "os": [
-                "family": host.os.family.rawValue, "release": host.os.release, "mirror": host.os.mirror,
-                "mirror_host": mirror.host, "mirror_path": mirror.path,
-            ],
-            "disk": [
-                "device": host.disk.devices[0], "devices": host.disk.devices, "layout": host.disk.layout.rawValue,
-                "is_lvm": host.disk.layout == .lvm, "raid1": host.disk.raid1,
-                "members": host.disk.devices.enumerated().map { index, device in
-                    ["device": device, "name": String(device.split(separator: "/").last ?? ""), "index": String(index + 1)]
-                },
-            ] as [String: Any],
-            "install": [
-                "server": site.installServer,
-                "url": BootEntry.installFileURL(host: host, site: site),
-                "callback_url": "\(site.installServer)/v1/hosts/\(host.name)/installed",
-                "token": InstallToken.marker,
-                // What converging needs (SSH, sudo for other logins), the callback's curl, and
-                // on Debian what ifupdown needs for the host's bonds, VLANs and bridges.
-                "packages": ["openssh-server", "sudo", "curl"] + (host.os.family == .debian ? InstalledNetwork.ifupdownPackages(host) : []),
-            ] as [String: Any],
-            "boot": [
-                "kernel": entry.kernel, "initrd": entry.initrd,
-                "kernel_url": "\(site.installServer)/\(entry.kernel)", "initrd_url": "\(site.installServer)/\(entry.initrd)",
-                "args": entry.commandLine, "args_grub": entry.grubCommandLine,
-            ],
+        func value(_ text: String) -> TemplateValue { TemplateValue(text) }
+        func values(_ texts: [String]) -> [TemplateValue] { texts.map(TemplateValue.init) }
+        // One typed dictionary per section: as one literal it is too much for the type checker.
+        let hostValues: [String: Any] = [
+            "name": value(host.name), "domain": value(host.domain), "fqdn": value(host.fqdn),
+            "firmware": value(host.firmware.rawValue), "is_uefi": host.firmware == .uefi,
+            "timezone": value(host.timezone), "locale": value(host.locale), "proxy": value(host.proxy ?? ""), "has_proxy": host.proxy != nil,
+            "root_password_hash": value(host.rootPasswordHash), "authorized_keys": values(host.authorizedKeys),
         ]
+        let bonds: [[String: Any]] = network.bonds.map { ["name": value($0.name), "mode": value($0.mode), "interfaces": values($0.interfaces)] }
+        let bridges: [[String: Any]] = network.bridges.map { ["name": value($0.name), "interfaces": values($0.interfaces)] }
+        let vlans: [[String: TemplateValue]] = network.vlans.map { ["name": value($0.name), "id": value(String($0.id)), "link": value($0.link)] }
+        let networkValues: [String: Any] = [
+            "boot_mac": value(host.bootNIC.mac.description), "boot_interface": value(host.bootNIC.name),
+            "interface": value(network.interface), "address": value(network.address.description),
+            "prefix": value(String(network.prefix)), "netmask": value(network.netmask.description),
+            "gateway": value(network.gateway?.description ?? ""),
+            "dns": values(network.dns.map(\.description)), "dns_joined": value(network.dns.map(\.description).joined(separator: " ")),
+            "bonds": bonds, "vlans": vlans, "bridges": bridges, "has_dns": !network.dns.isEmpty,
+            "ifupdown": values(InstalledNetwork.ifupdown(host)), "kickstart": values(InstalledNetwork.kickstart(host)),
+            "netplan": values(InstalledNetwork.netplan(host)),
+        ]
+        let os: [String: TemplateValue] = [
+            "family": value(host.os.family.rawValue), "release": value(host.os.release), "mirror": value(host.os.mirror),
+            "mirror_host": value(mirror.host), "mirror_path": value(mirror.path),
+        ]
+        let members: [[String: TemplateValue]] = host.disk.devices.enumerated().map { index, device in
+            ["device": value(device), "name": value(String(device.split(separator: "/").last ?? "")), "index": value(String(index + 1))]
+        }
+        let disk: [String: Any] = [
+            "device": value(host.disk.devices[0]), "devices": values(host.disk.devices), "layout": value(host.disk.layout.rawValue),
+            "is_lvm": host.disk.layout == .lvm, "raid1": host.disk.raid1, "members": members,
+        ]
+        // What converging needs (SSH, sudo for other logins), the callback's curl, and on
+        // Debian what ifupdown needs for the host's bonds, VLANs and bridges.
+        let packages = ["openssh-server", "sudo", "curl"] + (host.os.family == .debian ? InstalledNetwork.ifupdownPackages(host) : [])
+        let install: [String: Any] = [
+            "server": value(site.installServer),
+            "url": value(BootEntry.installFileURL(host: host, site: site)),
+            "callback_url": value("\(site.installServer)/v1/hosts/\(host.name)/installed"),
+            "token": value(InstallToken.marker),
+            "packages": values(packages),
+        ]
+        let boot: [String: TemplateValue] = [
+            "kernel": value(entry.kernel), "initrd": value(entry.initrd),
+            "kernel_url": value("\(site.installServer)/\(entry.kernel)"), "initrd_url": value("\(site.installServer)/\(entry.initrd)"),
+            "args": value(entry.commandLine), "args_grub": value(entry.grubCommandLine),
+        ]
+        return ["host": hostValues, "network": networkValues, "os": os, "disk": disk, "install": install, "boot": boot]
     }
 
     /// `http://deb.debian.org/debian` → (`deb.debian.org`, `/debian`): d-i asks for them apart.

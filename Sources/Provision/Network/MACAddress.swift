@@ -28,5 +28,8 @@ public struct MACAddress: Sendable, Hashable, Comparable, CustomStringConvertibl
     /// `01-52-54-00-12-34-56`: pxelinux's per-host file name (ARP type 1, Ethernet).
     public var pxelinuxName: String { "01-" + hyphenated }
 
+    /// False for multicast and broadcast addresses: the group bit, the low bit of the first byte.
+    public var isUnicast: Bool { bytes[0] & 1 == 0 }
+
     public static func < (a: MACAddress, b: MACAddress) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }
 }

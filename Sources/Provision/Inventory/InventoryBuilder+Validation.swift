@@ -1,0 +1,65 @@
+import Foundation
+
+/// Reading values against their grammar (`ValueGrammar`), with the error at the value's
+/// file:line:column saying what was expected.
+extension InventoryBuilder {
+    /// The text of `node` when it fits `grammar`. `secret` keeps the value out of the message
+    /// (a plaintext password written where a hash belongs).
+    func value(_ node: SourceNode, what: String, secret: Bool = false, _ grammar: (String) -> String?) -> String? {
+        guard let text = reader.string(node, what: what) else { return nil }
+        if let expected = grammar(text) {
+            reader.error(secret ? "\(what) is not valid; expected \(expected)" : "\(what) is '\(ValueGrammar.shown(text))'; expected \(expected)", at: node.location)
+            return nil
+        }
+        return text
+    }
+
+    /// The text of each entry of a list, each checked against `grammar`; nil if any fails.
+    func values(_ node: SourceNode, what: String, _ grammar: (String) -> String?) -> [(text: String, location: SourceLocation)]? {
+        guard let items = reader.list(node, what: what) else { return nil }
+        let values = items.compactMap { item in value(item, what: "an entry of \(what)", grammar).map { (text: $0, location: item.location) } }
+        return values.count == items.count ? values : nil
+    }
+
+    func ipv4(_ node: SourceNode, what: String) -> IPv4Address? {
+        guard let text = reader.string(node, what: what) else { return nil }
+        guard let address = IPv4Address(text) else {
+            reader.error("\(what) '\(ValueGrammar.shown(text))' is not an IPv4 address (four decimal numbers 0-255, no leading zeros, no prefix)", at: node.location)
+            return nil
+        }
+        return address
+    }
+
+    /// A URL without its trailing `/`: paths are joined to it.
+    func url(_ node: SourceNode, what: String, schemes: [String]) -> String? {
+        value(node, what: what) { ValueGrammar.url($0, schemes: schemes) }.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+    }
+
+    /// The host's own address must not be its subnet's network or broadcast address (a /31 or
+    /// /32 has neither) nor its gateway: the install would run but the host would be unreachable.
+    func checkAddress(_ address: IPv4Address, prefix: Int, gateway: IPv4Address?, addressNode: SourceNode, gatewayNode: SourceNode?) {
+        let mask = IPv4Address.netmask(prefix: prefix).value
+        let network = IPv4Address(value: address.value & mask)
+        if prefix <= 30 {
+            if address == network {
+                reader.error("'address' \(address) is the network address of \(network)/\(prefix); give the host one between it and the broadcast address", at: addressNode.location)
+            } else if address.value == network.value | ~mask {
+                reader.error("'address' \(address) is the broadcast address of \(network)/\(prefix); give the host one below it", at: addressNode.location)
+            }
+        }
+        if let gateway, gateway == address, let gatewayNode {
+            reader.error("'gateway' \(gateway) is the host's own address; the gateway is the router of its subnet", at: gatewayNode.location,
+                         related: [.note("the address is set here", at: addressNode.location)])
+        }
+    }
+
+    /// Multicast and broadcast addresses (the group bit) and all zeros are no NIC's address:
+    /// dnsmasq would never see a request from them.
+    func checkMAC(_ mac: MACAddress, node: SourceNode) -> Bool {
+        guard mac.isUnicast, mac.bytes.contains(where: { $0 != 0 }) else {
+            reader.error("MAC \(mac) is \(mac.isUnicast ? "all zeros" : "a multicast or broadcast address (the group bit of its first byte is set)"); expected a NIC's own address, e.g. 52:54:00:12:34:56", at: node.location)
+            return false
+        }
+        return true
+    }
+}
