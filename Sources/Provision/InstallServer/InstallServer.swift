@@ -21,7 +21,7 @@ import NIOPosix
 ///   so the first SSH login is verified; a malformed key is refused with 400 before the token
 ///   is looked at. `failed` may carry `reason=<text>`, kept (cleaned) for `status`.
 ///
-/// Refusals are counted, not logged row by row (InstallRefusal). A connection whose request
+/// Refusals are logged and counted, not recorded row by row in the state file (InstallRefusal). A connection whose request
 /// headers have not ended after `headerTimeout` is closed.
 public struct InstallServer: Sendable {
     public let lifecycle: InstallLifecycle
@@ -52,8 +52,9 @@ public struct InstallServer: Sendable {
     /// signal handling made a SIGTERM that came early get lost). `onListening` gets the bound port (useful
     /// with port 0).
     public func run(stopOnSignals: Bool = true, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        // The idle timeout also bounds the wait for a request's headers: a connection counts as
-        // active from its first request head on, so one whose headers never end is closed.
+        // Hummingbird's idle timeout runs from a connection's start and from each part of a
+        // request read (never while a response is being sent): so it also bounds the wait for
+        // a request's headers, and a connection whose headers never end is closed.
         let app = Application(
             router: Self.router(lifecycle: lifecycle, logger: logger),
             server: .http1(configuration: .init(idleTimeout: TimeAmount(headerTimeout))),
