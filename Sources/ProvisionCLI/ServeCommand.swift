@@ -19,8 +19,12 @@ struct ServeCommand: AsyncParsableCommand {
             let lifecycle = try tree.lifecycle(inventory: inventory, statePath: options.state)
             LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
             let server = try serving.server(lifecycle: lifecycle)
-            try await server.run { port in
-                FileHandle.standardError.write(Data("provision serve: listening on \(server.host):\(port), tree \(tree.tree), state \(options.state)\n".utf8))
+            do {
+                try await server.run { port in
+                    FileHandle.standardError.write(Data("provision serve: listening on \(server.host):\(port), tree \(tree.tree), state \(options.state)\n".utf8))
+                }
+            } catch let failure as InstallServer.ListenFailure {
+                throw Failure.failed(failure.description)
             }
         }
     }

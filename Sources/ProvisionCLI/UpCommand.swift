@@ -81,7 +81,8 @@ struct UpCommand: AsyncParsableCommand {
             let server = try serve ? startServer(lifecycle) : nil
             if let server, await server.listening.value == nil {
                 let result = await server.task.result
-                throw Failure.failed("the install server did not start: \(String(describing: result))")
+                let reason = if case .failure(let error) = result { "\(error)" } else { "it ended" }
+                throw Failure.failed("the install server did not start: \(reason)")
             }
             let signals = InterruptSignals(interruption)
             let outcomes = await DedicatedThread.run {

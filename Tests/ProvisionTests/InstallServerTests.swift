@@ -11,22 +11,36 @@ struct InstallServerTests {
         let directory: TemporaryDirectory
         let lifecycle: InstallLifecycle
         let base: String
+        let port: Int
         let task: Task<Void, any Error>
         var knownHosts: String { "\(directory.path)/known_hosts" }
 
-        init() async throws {
+        /// `relayed`: the example site's hosts (10.20.0.0/16) reach the server from 127.0.0.1, as
+        /// through a NAT; `addresses` gives hosts loopback addresses of their own instead.
+        init(relayed: Bool = true, addresses: [String: String] = [:], headerTimeout: Duration = .seconds(30)) async throws {
             directory = try TemporaryDirectory()
             let tree = "\(directory.path)/pxe"
             var inventory = try loadExample()
-            for index in inventory.hosts.indices { inventory.hosts[index].ssh.knownHosts = "\(directory.path)/known_hosts" }
+            for index in inventory.hosts.indices {
+                inventory.hosts[index].ssh.knownHosts = "\(directory.path)/known_hosts"
+                if let address = addresses[inventory.hosts[index].name] { inventory.hosts[index].network.address = try #require(IPv4Address(address)) }
+            }
+            if relayed { inventory.site.installRelays = [InstallRelay(network: try #require(IPv4Address("10.20.0.0")), prefix: 16, from: try #require(IPv4Address("127.0.0.1")))] }
             let renderer = NetbootRenderer(inventory: inventory, templates: try TemplateSet())
             _ = try BootTreeWriter.write(renderer.renderTree(armed: [], tftpRoot: "\(tree)/tftp"), to: tree)
             lifecycle = InstallLifecycle(renderer: renderer, store: try InstallStateStore(path: "\(directory.path)/state.sqlite"), tree: tree)
             let (ports, continuation) = AsyncStream<Int>.makeStream()
-            let server = InstallServer(lifecycle: lifecycle, host: "127.0.0.1", port: 0)
+            let server = InstallServer(lifecycle: lifecycle, host: "127.0.0.1", port: 0, headerTimeout: headerTimeout)
             task = Task { try await server.run { continuation.yield($0) } }
             var iterator = ports.makeAsyncIterator()
-            base = "http://127.0.0.1:\(await iterator.next() ?? 0)"
+            port = await iterator.next() ?? 0
+            base = "http://127.0.0.1:\(port)"
+        }
+
+        /// Requests from `source` (a loopback address), off the shared threads.
+        func from<Value: Sendable>(_ source: String, _ work: @escaping @Sendable (LoopbackHTTP) throws -> Value) async throws -> Value {
+            let client = LoopbackHTTP(source: source, port: port)
+            return try await DedicatedThread.run { () throws -> Value in try work(client) }
         }
 
         func stop() async {
@@ -41,6 +55,12 @@ struct InstallServerTests {
 
         func post(_ path: String, body: String) async throws -> Int {
             try await CurlHTTP.post("\(base)\(path)", form: body).status
+        }
+
+        /// `provision status` of the example inventory, over this server's state file.
+        func status(_ options: [String] = []) async throws -> (status: Int32, output: String) {
+            let arguments = ["status", "--inventory", Fixtures.exampleInventory, "--state", lifecycle.store.path] + options
+            return try await DedicatedThread.run { () throws -> (status: Int32, output: String) in try run(CommandLineTests.binary, arguments) }
         }
 
         func file(_ path: String) throws -> String { try String(contentsOfFile: "\(lifecycle.tree)/\(path)", encoding: .utf8) }
@@ -85,11 +105,11 @@ struct InstallServerTests {
 
             // The same callback again is a replay.
             #expect(try await server.post("/v1/hosts/kvm-a01/installed", body: "token=\(token)") == 403)
-            let refusals = try store.events(host: "kvm-a01").filter { $0.event == "refused" }.compactMap(\.detail)
-            #expect(refusals.count == 2)
-            #expect(refusals.contains { $0.hasSuffix("wrong token") })
-            #expect(refusals.contains { $0.contains("not armed") })
-            #expect(!refusals.joined().contains(token), "no token in the log")
+            let refusals = try store.refusals()
+            #expect(refusals.map(\.reason) == [.notArmed, .wrongToken] && refusals.allSatisfy { $0.host == "kvm-a01" && $0.peer == "127.0.0.1" && $0.count == 1 },
+                    "\(refusals)")
+            #expect(try store.events(host: "kvm-a01").map(\.event) == ["armed", "fetched", "installed"], "a refusal adds no event")
+            #expect(try store.events(host: "kvm-a01").compactMap(\.detail).allSatisfy { !$0.contains(token) }, "no token in the log")
 
             // A restarted server reads the same state.
             let reopened = try InstallStateStore(path: store.path)
@@ -125,7 +145,7 @@ struct InstallServerTests {
             let token = try #require(preseed.firstMatch(of: /token=([0-9a-f]{64})/)?.1).description
             #expect(try await server.post("/v1/hosts/kvm-a01/installed", body: "token=\(token)&host_key=ssh-ed25519+bm90LWEta2V5") == 400)
             #expect(try store.record(host: "kvm-a01").phase == .installing, "a refused callback changes nothing")
-            #expect(try store.events(host: "kvm-a01").last?.detail?.contains("malformed host key: the key's content does not name its type ssh-ed25519") == true)
+            #expect(try store.refusals().map(\.reason) == [.malformedHostKey])
 
             // The preseed's own encoding: its sed line, run on the key file.
             let sed = try #require(preseed.split(separator: "\n").first { $0.contains("key=$(sed") })
@@ -176,5 +196,165 @@ struct InstallServerTests {
             throw error
         }
         await server.stop()
+    }
+
+    @Test("the install file and the callback are bound to the host's address: a stranger gets 404 (an alarm), the first fetch binds the host, a second fetch from elsewhere and the token from elsewhere are refused as alarms, and status shows them")
+    func addressBinding() async throws {
+        // kvm-a01 installs from 127.0.0.21; 127.0.0.99 is a stranger on the provisioning network.
+        let server = try await Running(relayed: false, addresses: ["kvm-a01": "127.0.0.21"])
+        do {
+            let store = server.lifecycle.store
+            try server.lifecycle.arm([try #require(server.lifecycle.renderer.inventory.host(named: "kvm-a01"))])
+            #expect(try await server.from("127.0.0.99") { try $0.get("/install/kvm-a01/preseed.cfg") }.status == 404)
+            #expect(try store.record(host: "kvm-a01").phase == .armed, "a stranger's fetch changes nothing")
+
+            let fetched = try await server.from("127.0.0.21") { try $0.get("/install/kvm-a01/preseed.cfg") }
+            #expect(fetched.status == 200)
+            let token = try #require(fetched.body.firstMatch(of: /token=([0-9a-f]{64})/)?.1).description
+            #expect(try store.record(host: "kvm-a01").fetchedFrom == "127.0.0.21")
+            #expect(try await server.from("127.0.0.21") { try $0.get("/install/kvm-a01/preseed.cfg") }.status == 200, "the host may fetch again")
+            #expect(try await server.from("127.0.0.99") { try $0.get("/install/kvm-a01/preseed.cfg") }.status == 404)
+
+            // The stolen token with the stranger's own key: refused, the stranger's key trusted nowhere.
+            let strangerKey = "ssh-ed25519+\(InstallServerFuzzTests.strangerKey)"
+            #expect(try await server.from("127.0.0.99") { try $0.post("/v1/hosts/kvm-a01/installed", form: "token=\(token)&host_key=\(strangerKey)") } == 403)
+            #expect(try store.record(host: "kvm-a01").phase == .installing)
+            #expect(!FileManager.default.fileExists(atPath: server.knownHosts))
+            #expect(try await server.from("127.0.0.21") { try $0.post("/v1/hosts/kvm-a01/installed", form: "token=\(token)") } == 204)
+
+            let refusals = try store.refusals()
+            #expect(refusals.map(\.reason) == [.foreignCallback, .foreignFetch] && refusals.allSatisfy { $0.alarm && $0.peer == "127.0.0.99" })
+            #expect(refusals.first { $0.reason == .foreignFetch }?.count == 2)
+            let alarms = try store.events(host: "kvm-a01").filter { $0.event == "alarm" }.compactMap(\.detail)
+            #expect(alarms.count == 2 && alarms.allSatisfy { $0.hasSuffix(": 127.0.0.99") }, "\(alarms)")
+
+            let status = try await server.status()
+            #expect(status.status == 0, "\(status.output)")
+            let alarmLines = status.output.split(separator: "\n").filter { $0.hasPrefix("kvm-a01") && $0.contains("127.0.0.99") }
+            #expect(alarmLines.count == 2 && alarmLines.allSatisfy { $0.contains("ALARM") }, "\(status.output)")
+            let json = try await server.status(["--json"])
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
+            let listed = try #require(report["refusals"] as? [[String: Any]])
+            #expect(listed.count == 2 && listed.allSatisfy { $0["alarm"] as? Bool == true && $0["host"] as? String == "kvm-a01" })
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
+
+    @Test("requests without a valid token add no row each: 10,000 bad callbacks (unknown hosts, wrong tokens, bad keys, replays) from a few addresses leave a few counted rows, and status shows the counts")
+    func refusalsAreBounded() async throws {
+        let server = try await Running()
+        do {
+            let store = server.lifecycle.store
+            try server.lifecycle.arm([try #require(server.lifecycle.renderer.inventory.host(named: "kvm-a01"))])
+            let bodies = ["token=\(String(repeating: "0", count: 64))", "token=", "", "token=x&host_key=ssh-ed25519+AAAA"]
+            let paths = ["/v1/hosts/kvm-a01/installed", "/v1/hosts/kvm-a01/failed", "/v1/hosts/kvm-a02/installed"]
+            let total = 10_000
+            try await server.from("127.0.0.1") { client in
+                for index in 0..<total {
+                    // Every other one for a host name that is new each time.
+                    let path = index % 2 == 0 ? "/v1/hosts/ghost-\(index)/installed" : paths[index / 2 % paths.count]
+                    let status = try client.post(path, form: bodies[index / 6 % bodies.count])
+                    guard status == 403 || status == 400 else { throw SetupFailure(message: "\(path): \(status)") }
+                }
+            }
+            #expect(try store.events().count == 1, "only the arming is an event")
+            let refusals = try store.refusals()
+            #expect(refusals.count <= 5, "\(refusals)")
+            #expect(refusals.reduce(0) { $0 + $1.count } == total)
+            #expect(refusals.first { $0.reason == .unknownHost }?.count == total / 2)
+            #expect(try store.record(host: "kvm-a01").phase == .armed)
+
+            let status = try await server.status()
+            #expect(status.output.contains("callback for a host the inventory does not have"), "\(status.output)")
+            #expect(status.output.split(separator: "\n").contains { $0.hasPrefix("*") && $0.contains(" \(total / 2) ") }, "\(status.output)")
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
+
+    @Test("past its capacity the refusal table counts new addresses under '*': it stays bounded", .tags(.small))
+    func refusalCapacity() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try InstallStateStore(path: "\(directory.path)/state.sqlite", refusalCapacity: 5)
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        for index in 0..<500 {
+            try store.refuse(host: "kvm-a01", reason: .wrongToken, from: "10.20.\(index / 250).\(index % 250)", now: start.addingTimeInterval(Double(index) / 10))
+        }
+        let refusals = try store.refusals()
+        #expect(refusals.count == 6)
+        #expect(refusals.first { $0.peer == "*" }?.count == 495)
+        #expect(refusals.reduce(0) { $0 + $1.count } == 500)
+        // A new store on the same file counts on in the same rows.
+        let reopened = try InstallStateStore(path: store.path, refusalCapacity: 5)
+        try reopened.refuse(host: "kvm-a01", reason: .wrongToken, from: "10.20.9.9")
+        #expect(try reopened.refusals().count == 6)
+    }
+
+    @Test("a connection whose request headers never end is closed by the server (header timeout)")
+    func headerTimeout() async throws {
+        let server = try await Running(headerTimeout: .seconds(1))
+        do {
+            // A generous bound: the read gives up after 60 s if the server kept the connection open.
+            let closed = try await server.from("127.0.0.1") { client -> Bool in
+                let fd = try client.connect(timeout: 60)
+                defer { close(fd) }
+                try LoopbackHTTP.send(fd, "GET /boot.ipxe HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+                return (try? LoopbackHTTP.readAll(fd)) != nil
+            }
+            #expect(closed, "the server still held the connection after 60 s")
+            // A whole request on a new connection is still answered.
+            #expect(try await server.from("127.0.0.1") { try $0.get("/boot.ipxe") }.status == 200)
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
+
+    @Test("a failed callback's reason is kept, one line, bounded, without the token, and status shows it")
+    func failureReason() async throws {
+        let server = try await Running()
+        do {
+            let store = server.lifecycle.store
+            try server.lifecycle.arm([try #require(server.lifecycle.renderer.inventory.host(named: "kvm-a04"))])
+            let fetched = try await server.get("/install/kvm-a04/ks.cfg")
+            let token = try #require(fetched.body.firstMatch(of: /token=([0-9a-f]{64})/)?.1).description
+            let reason = "partitioning failed:%0A%1B[31m/dev/sda%00 not found; curl -d token=\(token)" + String(repeating: "+x", count: 300)
+            #expect(try await server.post("/v1/hosts/kvm-a04/failed", body: "token=\(token)&reason=\(reason)") == 204)
+            let record = try store.record(host: "kvm-a04")
+            #expect(record.phase == .failed)
+            let kept = try #require(record.failureReason)
+            #expect(kept.hasPrefix("partitioning failed: [31m/dev/sda not found; curl -d token=[token] x x"), "\(kept)")
+            #expect(kept.count == InstallStateStore.reasonLength && !kept.contains(token) && !kept.unicodeScalars.contains { CharacterSet.controlCharacters.contains($0) })
+            #expect(try store.events(host: "kvm-a04").last?.detail?.hasSuffix(kept) == true)
+
+            let status = try await server.status()
+            #expect(status.output.split(separator: "\n").contains { $0.hasPrefix("kvm-a04") && $0.contains("failed") && $0.contains("installer: partitioning failed:") },
+                    "\(status.output)")
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
+
+    @Test("serve on a port that is taken says which address it cannot listen on, and exits 1", .tags(.small))
+    func busyPort() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let taken = try LoopbackSocket()
+        defer { close(taken.fd) }
+        try #require(listen(taken.fd, 1) == 0)
+        let result = try run(CommandLineTests.binary, ["serve", "--listen", "127.0.0.1:\(taken.port)", "--inventory", Fixtures.exampleInventory,
+                                                       "--state", "\(directory.path)/state.sqlite", "--tree", "\(directory.path)/pxe"])
+        #expect(result.status == 1)
+        #expect(result.output.contains("cannot listen on 127.0.0.1:\(taken.port): address already in use"), "\(result.output)")
+        #expect(!result.output.contains("bind(descriptor"), "\(result.output)")
     }
 }

@@ -31,16 +31,28 @@ public struct InstallLifecycle: Sendable {
         }
     }
 
-    /// An installer's report. When accepted the host goes back to local boot, and the host key
-    /// it reported (authenticated by the token) becomes the one its known_hosts holds for it.
-    public func finish(host name: String, presented token: String, succeeded: Bool, hostKey: SSHHostKey? = nil, from peer: String) throws -> InstallStateStore.CallbackOutcome {
-        guard let host = renderer.inventory.host(named: name) else { return .notArmed }
-        let outcome = try store.finish(host: name, presented: token, succeeded: succeeded, hostKey: hostKey, from: peer)
+    /// An installer's report, from `peer`. When accepted the host goes back to local boot, and
+    /// the host key it reported (authenticated by the token and the address) becomes the one
+    /// its known_hosts holds for it. A failure's `reason` is kept (cleaned) for `status`.
+    public func finish(host name: String, presented token: String, succeeded: Bool, hostKey: SSHHostKey? = nil, reason: String? = nil,
+                       from peer: String) throws -> InstallStateStore.CallbackOutcome {
+        guard let host = renderer.inventory.host(named: name) else {
+            try store.refuse(host: InstallRefusal.anyHost, reason: .unknownHost, from: peer)
+            return .notArmed
+        }
+        let outcome = try store.finish(host: name, presented: token, succeeded: succeeded, hostKey: hostKey, reason: reason,
+                                       from: peer, addresses: installAddresses(of: host))
         if outcome == .accepted {
             try BootTreeWriter.update(renderer.bootFiles(for: host, armed: false), in: tree)
             if let hostKey { try Self.trust(hostKey, of: host) }
         }
         return outcome
+    }
+
+    /// A callback refused before its token was looked at (a malformed body): counted, nothing changes.
+    public func refuse(host name: String, reason: InstallRefusal.Reason, from peer: String) throws {
+        let known = renderer.inventory.host(named: name) != nil
+        try store.refuse(host: known ? name : InstallRefusal.anyHost, reason: known ? reason : .unknownHost, from: peer)
     }
 
     /// Puts a host's key in the known_hosts file its SSH connections verify against (the
@@ -50,12 +62,34 @@ public struct InstallLifecycle: Sendable {
         try KnownHosts(path: ssh.knownHosts).trust(host: ssh.host, port: ssh.port, key: key)
     }
 
-    /// The install file for a host's installer, with its token filled in; nil unless armed.
-    public func installFile(host name: String, file: String) throws -> String? {
+    /// The addresses a host's installer may reach the install server from: the host's own
+    /// (its fixed DHCP lease or static install address), and the relays of its network.
+    public func installAddresses(of host: Host) -> Set<String> {
+        var addresses: Set<String> = [host.network.address.description]
+        for relay in renderer.inventory.site.installRelays where relay.covers(host.network.address) {
+            addresses.insert(relay.from.description)
+        }
+        return addresses
+    }
+
+    public enum InstallFile: Sendable, Equatable {
+        /// The file, its token filled in.
+        case served(String)
+        /// No such host or file, or the host is not armed.
+        case notFound
+        /// The host is armed but `peer` is not the address it is bound to: refused and counted as an alarm.
+        case foreignPeer
+    }
+
+    /// The install file for a host's installer, asked for from `peer`.
+    public func installFile(host name: String, file: String, from peer: String) throws -> InstallFile {
         guard let host = renderer.inventory.host(named: name),
               BootTree.installFileNames(host.os.family.installer).contains(file),
-              let content = try? String(contentsOfFile: "\(tree)/\(BootTree.installDirectory(host: name))/\(file)", encoding: .utf8),
-              let token = try store.recordFetch(host: name) else { return nil }
-        return content.replacingOccurrences(of: InstallToken.marker, with: token.value)
+              let content = try? String(contentsOfFile: "\(tree)/\(BootTree.installDirectory(host: name))/\(file)", encoding: .utf8) else { return .notFound }
+        switch try store.recordFetch(host: name, from: peer, addresses: installAddresses(of: host)) {
+        case .served(let token): return .served(content.replacingOccurrences(of: InstallToken.marker, with: token.value))
+        case .notArmed: return .notFound
+        case .foreignPeer: return .foreignPeer
+        }
     }
 }

@@ -110,6 +110,7 @@ struct InventoryBuilder {
             }
             site.assets.append(PinnedAsset(path: path, url: url, sha256: sha.lowercased()))
         }
+        if let node = fields["install_relays"] { site.installRelays = installRelays(node) }
         for item in fields["playbooks"].flatMap({ reader.list($0, what: "'playbooks'") }) ?? [] {
             guard let path = reader.string(item, what: "a playbook path") else { continue }
             site.playbooks.append(InventoryPath(written: path, path: resolve(path, in: directory), location: item.location))

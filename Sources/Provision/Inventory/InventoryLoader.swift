@@ -6,7 +6,7 @@ import Foundation
 /// Either returns a whole, valid inventory or throws every problem found, with locations.
 public enum InventoryLoader {
     static let topKeys = ["site", "defaults", "groups", "hosts"]
-    static let siteKeys = ["install_server", "tftp_server", "templates", "dhcp_interface", "confirm_above", "assets", "playbooks", "history_days"]
+    static let siteKeys = ["install_server", "tftp_server", "templates", "dhcp_interface", "confirm_above", "assets", "playbooks", "history_days", "install_relays"]
     static let hostKeys = ["groups", "domain", "nics", "network", "firmware", "os", "disk", "root_password_hash",
                            "authorized_keys", "timezone", "locale", "console", "proxy", "roles", "vars", "bmc", "protected", "ssh"]
     static let refusedHostKeys = [

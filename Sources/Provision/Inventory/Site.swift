@@ -16,6 +16,9 @@ public struct Site: Sendable {
     public var playbooks: [InventoryPath] = []
     /// How long the run history keeps check, plan and apply runs.
     public var historyDays = 90
+    /// Addresses the install server also takes a host's install fetch and callback from, besides
+    /// the host's own address: a relay or NAT in front of the provisioning network (`install_relays`).
+    public var installRelays: [InstallRelay] = []
 
     public init(installServer: String, tftpServer: IPv4Address? = nil, templates: String? = nil, dhcpInterface: String? = nil, confirmAbove: Int = 5) {
         self.installServer = installServer
@@ -24,6 +27,18 @@ public struct Site: Sendable {
         self.dhcpInterface = dhcpInterface
         self.confirmAbove = confirmAbove
     }
+}
+
+/// A relay or NAT that the installers of the hosts on one network reach the install server
+/// through (qemu's user networking: guests on 10.0.2.0/24 arrive from 127.0.0.1).
+public struct InstallRelay: Sendable, Hashable {
+    /// The hosts whose `network.address` lies in this network...
+    public var network: IPv4Address
+    public var prefix: Int
+    /// ...may fetch their install file and call back from this address.
+    public var from: IPv4Address
+
+    public func covers(_ address: IPv4Address) -> Bool { address.isInSubnet(of: network, prefix: prefix) }
 }
 
 /// A validated inventory: the site and its hosts sorted by name.

@@ -29,10 +29,14 @@ public struct InstallRecord: Sendable, Equatable, Codable {
     public var stageAt: Date?
     /// The SSH host key (`TYPE BASE64`) the installer reported with its callback.
     public var hostKey: String?
+    /// The address that fetched the install file: the host's callback must come from there.
+    public var fetchedFrom: String?
+    /// Why the installer reported failure (its `reason=`, cleaned), when it said.
+    public var failureReason: String?
 
     public init(host: String, phase: InstallPhase, armedAt: Date? = nil, fetchedAt: Date? = nil, finishedAt: Date? = nil, updatedAt: Date? = nil,
                 stage: BringUpStage? = nil, stageOutcome: BringUpStage.Outcome? = nil, stageDetail: String? = nil, stageAt: Date? = nil,
-                hostKey: String? = nil) {
+                hostKey: String? = nil, fetchedFrom: String? = nil, failureReason: String? = nil) {
         self.host = host
         self.phase = phase
         self.armedAt = armedAt
@@ -44,6 +48,8 @@ public struct InstallRecord: Sendable, Equatable, Codable {
         self.stageDetail = stageDetail
         self.stageAt = stageAt
         self.hostKey = hostKey
+        self.fetchedFrom = fetchedFrom
+        self.failureReason = failureReason
     }
 
     /// Armed hosts boot the installer until they report back.

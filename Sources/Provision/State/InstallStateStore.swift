@@ -6,10 +6,21 @@ import GRDB
 public final class InstallStateStore: Sendable {
     private let database: DatabaseQueue
     public let path: String
+    private let refusalTally: RefusalTally
+    /// At most this many rows of refused requests (then new peers count under `*`).
+    public static let refusalCapacity = 1000
+    /// A failed callback's reason is kept to this many characters.
+    public static let reasonLength = 200
 
-    public init(path: String) throws {
+    public init(path: String, refusalCapacity: Int = InstallStateStore.refusalCapacity) throws {
         self.path = path
         database = try StateDatabase.open(path: path)
+        let known = try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT host, reason, peer FROM installRefusal").compactMap { row -> InstallRefusal.Key? in
+                InstallRefusal.Reason(rawValue: row["reason"]).map { InstallRefusal.Key(host: row["host"], reason: $0, peer: row["peer"]) }
+            }
+        }
+        refusalTally = RefusalTally(known: Set(known), capacity: refusalCapacity)
     }
 
     /// Arms hosts: issues each a fresh token (a previous one stops working). A new install
@@ -21,7 +32,8 @@ public final class InstallStateStore: Sendable {
                     INSERT INTO install (host, phase, token, armedAt, fetchedAt, finishedAt, updatedAt) VALUES (?, 'armed', ?, ?, NULL, NULL, ?)
                     ON CONFLICT(host) DO UPDATE SET phase = 'armed', token = excluded.token, armedAt = excluded.armedAt,
                       fetchedAt = NULL, finishedAt = NULL, updatedAt = excluded.updatedAt,
-                      stage = NULL, stageOutcome = NULL, stageDetail = NULL, stageAt = NULL, hostKey = NULL
+                      stage = NULL, stageOutcome = NULL, stageDetail = NULL, stageAt = NULL, hostKey = NULL,
+                      fetchedFrom = NULL, failureReason = NULL
                     """, arguments: [host, InstallToken.generate().value, now, now])
                 try Self.log(db, host: host, event: "armed", detail: nil, at: now)
             }
@@ -39,19 +51,35 @@ public final class InstallStateStore: Sendable {
         }
     }
 
-    /// The installer of an armed host fetched its install file: returns the token to put in it,
-    /// or nil when the host is not armed (it must then get nothing).
-    public func recordFetch(host: String, now: Date = Date()) throws -> InstallToken? {
-        try database.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT phase, token FROM install WHERE host = ?", arguments: [host]),
+    public enum FetchOutcome: Sendable, Equatable {
+        /// The token to fill in: the host is armed and the peer is the one it is bound to.
+        case served(InstallToken)
+        /// The host is not armed: it gets nothing.
+        case notArmed
+        /// The host is armed but the peer is not its address (nor a relay of its network), or
+        /// its file was already fetched from another address: refused, counted as an alarm.
+        case foreignPeer
+    }
+
+    /// An armed host's installer asks for its install file. The first fetch from one of the
+    /// host's `addresses` binds the host to that address: its callback must come from there,
+    /// and a fetch from anywhere else is refused (and counted as an alarm).
+    public func recordFetch(host: String, from peer: String, addresses: Set<String>, now: Date = Date()) throws -> FetchOutcome {
+        let outcome = try database.write { db -> FetchOutcome in
+            guard let row = try Row.fetchOne(db, sql: "SELECT phase, token, fetchedFrom FROM install WHERE host = ?", arguments: [host]),
                   let phase = InstallPhase(rawValue: row["phase"]), phase == .armed || phase == .installing,
-                  let token: String = row["token"] else { return nil }
-            if phase == .armed {
-                try db.execute(sql: "UPDATE install SET phase = 'installing', fetchedAt = ?, updatedAt = ? WHERE host = ?", arguments: [now, now, host])
-                try Self.log(db, host: host, event: "fetched", detail: nil, at: now)
+                  let token: String = row["token"] else { return .notArmed }
+            let boundTo: String? = row["fetchedFrom"]
+            guard addresses.contains(peer), boundTo == nil || boundTo == peer else { return .foreignPeer }
+            if boundTo == nil {
+                try db.execute(sql: "UPDATE install SET phase = 'installing', fetchedAt = coalesce(fetchedAt, ?), fetchedFrom = ?, updatedAt = ? WHERE host = ?",
+                               arguments: [now, peer, now, host])
+                try Self.log(db, host: host, event: "fetched", detail: "by \(peer)", at: now)
             }
-            return InstallToken(value: token)
+            return .served(InstallToken(value: token))
         }
+        if outcome == .foreignPeer { try refuse(host: host, reason: .foreignFetch, from: peer, now: now) }
+        return outcome
     }
 
     public enum CallbackOutcome: Sendable, Equatable {
@@ -59,37 +87,94 @@ public final class InstallStateStore: Sendable {
         /// The host is not armed (never was, or already reported: a replay).
         case notArmed
         case wrongToken
+        /// The right token from an address other than the one the host is bound to (an alarm).
+        case foreignPeer
     }
 
-    /// The installer reports its end with the host's token, and (on success) the host's SSH
-    /// key. Accepted once: the host is disarmed and the token dropped, so the same callback
-    /// again is refused.
-    public func finish(host: String, presented: String, succeeded: Bool, hostKey: SSHHostKey? = nil, from peer: String, now: Date = Date()) throws -> CallbackOutcome {
-        try database.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT phase, token FROM install WHERE host = ?", arguments: [host]),
+    /// The installer reports its end with the host's token, from the address that fetched the
+    /// host's install file (or, if none did yet, one of its `addresses`), and (on success) the
+    /// host's SSH key, or (on failure) why. Accepted once: the host is disarmed and the token
+    /// dropped, so the same callback again is refused. A refused callback changes nothing but
+    /// the count of refusals.
+    public func finish(host: String, presented: String, succeeded: Bool, hostKey: SSHHostKey? = nil, reason: String? = nil,
+                       from peer: String, addresses: Set<String>, now: Date = Date()) throws -> CallbackOutcome {
+        let outcome = try database.write { db -> CallbackOutcome in
+            guard let row = try Row.fetchOne(db, sql: "SELECT phase, token, fetchedFrom FROM install WHERE host = ?", arguments: [host]),
                   let phase = InstallPhase(rawValue: row["phase"]), phase == .armed || phase == .installing,
-                  let token: String = row["token"] else {
-                try Self.log(db, host: host, event: "refused", detail: "callback from \(peer): host is not armed (replayed or unsolicited)", at: now)
-                return .notArmed
-            }
-            guard InstallToken(value: token).matches(presented) else {
-                try Self.log(db, host: host, event: "refused", detail: "callback from \(peer): wrong token", at: now)
-                return .wrongToken
-            }
+                  let token: String = row["token"] else { return .notArmed }
+            guard InstallToken(value: token).matches(presented) else { return .wrongToken }
+            let boundTo: String? = row["fetchedFrom"]
+            guard boundTo.map({ $0 == peer }) ?? addresses.contains(peer) else { return .foreignPeer }
             let newPhase: InstallPhase = succeeded ? .installed : .failed
-            try db.execute(sql: "UPDATE install SET phase = ?, token = NULL, finishedAt = ?, updatedAt = ?, hostKey = ? WHERE host = ?",
-                           arguments: [newPhase.rawValue, now, now, hostKey?.knownHostsKey, host])
+            let failure = succeeded ? nil : reason.flatMap { Self.cleaned(reason: $0, hiding: token) }
+            try db.execute(sql: "UPDATE install SET phase = ?, token = NULL, finishedAt = ?, updatedAt = ?, hostKey = ?, failureReason = ? WHERE host = ?",
+                           arguments: [newPhase.rawValue, now, now, hostKey?.knownHostsKey, failure, host])
             let key = hostKey.map { ", host key \($0.type) \($0.fingerprint)" } ?? ""
-            try Self.log(db, host: host, event: newPhase.rawValue, detail: "callback from \(peer)\(key)", at: now)
+            try Self.log(db, host: host, event: newPhase.rawValue, detail: "callback from \(peer)\(key)\(failure.map { ": \($0)" } ?? "")", at: now)
             return .accepted
         }
+        switch outcome {
+        case .accepted: break
+        case .notArmed: try refuse(host: host, reason: .notArmed, from: peer, now: now)
+        case .wrongToken: try refuse(host: host, reason: .wrongToken, from: peer, now: now)
+        case .foreignPeer: try refuse(host: host, reason: .foreignCallback, from: peer, now: now)
+        }
+        return outcome
     }
 
-    /// A callback refused before its token was looked at (a malformed body): logged, nothing changes.
-    public func refuse(host: String, reason: String, from peer: String, now: Date = Date()) throws {
-        try database.write { db in
-            try Self.log(db, host: host, event: "refused", detail: "callback from \(peer): \(reason)", at: now)
+    /// An installer's `reason=`: one line of printable text, at most `reasonLength` characters,
+    /// without the host's token (an installer that echoed its command line would leak it).
+    static func cleaned(reason: String, hiding token: String) -> String? {
+        let printable = String(String.UnicodeScalarView(reason.unicodeScalars.map {
+            CharacterSet.controlCharacters.contains($0) || CharacterSet.illegalCharacters.contains($0) ? " " : $0
+        }))
+        let words = printable.replacingOccurrences(of: token, with: "[token]").split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        guard !words.isEmpty else { return nil }
+        return words.count > reasonLength ? String(words.prefix(reasonLength - 1)) + "…" : words
+    }
+
+    /// A refused request: counted in memory under its host, reason and peer, and written with
+    /// the other counts at most once a second (at once for the first of each; an alarm's first
+    /// also goes into the host's events). Nothing else changes.
+    public func refuse(host: String, reason: InstallRefusal.Reason, from peer: String, now: Date = Date()) throws {
+        let counted = refusalTally.add(host: host, reason: reason, peer: peer, at: now)
+        guard counted.due else { return }
+        try writeRefusals(now: now, alarm: counted.isNew && reason.isAlarm ? counted.key : nil)
+    }
+
+    /// Writes the refusals counted in memory (the server does when it stops).
+    public func flushRefusals(now: Date = Date()) throws { try writeRefusals(now: now, alarm: nil) }
+
+    private func writeRefusals(now: Date, alarm: InstallRefusal.Key?) throws {
+        let refusals = refusalTally.take(at: now)
+        guard !refusals.isEmpty else { return }
+        do {
+            try database.write { db in
+                for refusal in refusals {
+                    try db.execute(sql: """
+                        INSERT INTO installRefusal (host, reason, peer, count, firstAt, lastAt) VALUES (?, ?, ?, ?, ?, ?)
+                        ON CONFLICT(host, reason, peer) DO UPDATE SET count = count + excluded.count, lastAt = excluded.lastAt
+                        """, arguments: [refusal.host, refusal.reason.rawValue, refusal.peer, refusal.count, refusal.firstAt, refusal.lastAt])
+                }
+                if let alarm {
+                    try Self.log(db, host: alarm.host, event: "alarm", detail: "\(alarm.reason.summary): \(alarm.peer)", at: now)
+                }
+            }
+        } catch {
+            refusalTally.restore(refusals)
+            throw error
         }
+    }
+
+    /// The refused requests, as counted (those of this process included), alarms first.
+    public func refusals() throws -> [InstallRefusal] {
+        try flushRefusals()
+        return try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM installRefusal ORDER BY host, reason, peer").compactMap { row -> InstallRefusal? in
+                guard let reason = InstallRefusal.Reason(rawValue: row["reason"]) else { return nil }
+                return InstallRefusal(host: row["host"], reason: reason, peer: row["peer"], count: row["count"], firstAt: row["firstAt"], lastAt: row["lastAt"])
+            }
+        }.sorted { ($0.alarm ? 0 : 1, $0.host, $0.reason.rawValue, $0.peer) < ($1.alarm ? 0 : 1, $1.host, $1.reason.rawValue, $1.peer) }
     }
 
     /// `provision up` starts a stage of a host.
@@ -136,7 +221,8 @@ public final class InstallStateStore: Sendable {
                       fetchedAt: row["fetchedAt"], finishedAt: row["finishedAt"], updatedAt: row["updatedAt"],
                       stage: (row["stage"] as String?).flatMap(BringUpStage.init(rawValue:)),
                       stageOutcome: (row["stageOutcome"] as String?).flatMap(BringUpStage.Outcome.init(rawValue:)),
-                      stageDetail: row["stageDetail"], stageAt: row["stageAt"], hostKey: row["hostKey"])
+                      stageDetail: row["stageDetail"], stageAt: row["stageAt"], hostKey: row["hostKey"],
+                      fetchedFrom: row["fetchedFrom"], failureReason: row["failureReason"])
     }
 
     /// Hosts whose next network boot starts the installer.

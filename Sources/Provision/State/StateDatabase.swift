@@ -92,6 +92,23 @@ enum StateDatabase {
                 table.add(column: "seconds", .double)
             }
         }
+        // The install server's binding of a host to the address that fetched its install file,
+        // a failed install's reason, and its refused requests, counted (bounded, see RefusalTally).
+        migrator.registerMigration("v4-install-binding") { db in
+            try db.alter(table: "install") { table in
+                table.add(column: "fetchedFrom", .text)
+                table.add(column: "failureReason", .text)
+            }
+            try db.create(table: "installRefusal") { table in
+                table.column("host", .text).notNull()
+                table.column("reason", .text).notNull()
+                table.column("peer", .text).notNull()
+                table.column("count", .integer).notNull()
+                table.column("firstAt", .datetime).notNull()
+                table.column("lastAt", .datetime).notNull()
+                table.primaryKey(["host", "reason", "peer"])
+            }
+        }
         return migrator
     }
 }
