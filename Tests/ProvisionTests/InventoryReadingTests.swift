@@ -52,6 +52,15 @@ struct InventoryReadingTests {
         #expect(error.description.contains("\nhosts: {node-1: {domain: x\n" + String(repeating: " ", count: 26) + "^"), "\(error)")
     }
 
+    @Test("a document with nothing in it ('---'): its errors are on its one line, which the excerpt shows")
+    func emptyDocument() throws {
+        let error = try #require(throws: DiagnosticsError.self) { try InventoryLoader.load(files: [("dashes.yml", "---")]) }
+        #expect(!error.diagnostics.isEmpty)
+        for diagnostic in error.diagnostics {
+            #expect(diagnostic.location.map { $0.line == 1 && error.sources.line($0.line, of: $0.file) == "---" } == true, "\(diagnostic)")
+        }
+    }
+
     @Test("errors at one place print by message: the same text on every run")
     func stableOrder() throws {
         let error = try #require(throws: DiagnosticsError.self) { try InventoryLoader.load(path: Fixtures.path("bad/host-without-settings.yml")) }

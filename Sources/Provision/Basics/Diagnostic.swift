@@ -98,8 +98,8 @@ public struct SourceTexts: Sendable {
         lines.merge(other.lines) { _, new in new }
     }
 
-    /// `location`, or the end of its file's last line when it lies past it: libyaml counts a
-    /// line break the file does not have at its end, and reports what is missing there.
+    /// `location`, or the end of its file's last line when it lies past it (YAML parsers count a
+    /// line break at the end of a file that has none, and report what is missing there).
     public func clamped(_ location: SourceLocation) -> SourceLocation {
         guard let fileLines = lines[location.file], let last = fileLines.last, location.line > fileLines.count else { return location }
         return SourceLocation(file: location.file, line: fileLines.count, column: last.count + 1)

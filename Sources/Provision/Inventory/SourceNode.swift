@@ -40,36 +40,35 @@ public indirect enum SourceNode: Sendable {
     public static func parse(yaml: String, file: String) throws(DiagnosticsError) -> SourceNode? {
         var sources = SourceTexts()
         sources.add(file: file, text: yaml)
+        let marks = Marks(file: file, end: sources.clamped(SourceLocation(file: file, line: .max, column: 1)))
         if let violation = YAMLLimits.violation(in: yaml, file: file) { throw DiagnosticsError([violation], sources: sources) }
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml, .basic)  // no tag resolution: scalars stay text (see above)
         } catch let error as YamlError {
-            var found = diagnostic(for: error, file: file, yaml: yaml)
-            found.location = found.location.map(sources.clamped)
-            throw DiagnosticsError([found], sources: sources)
+            throw DiagnosticsError([diagnostic(for: error, marks: marks, yaml: yaml)], sources: sources)
         } catch {
             throw DiagnosticsError([.error("\(error)", at: SourceLocation(file: file, line: 1, column: 1))], sources: sources)
         }
         guard let root else { return nil }
         var diagnostics: [Diagnostic] = []
-        let node = convert(root, file: file, diagnostics: &diagnostics)
+        let node = convert(root, marks: marks, diagnostics: &diagnostics)
         // An anchored mapping with a merge key is converted once per alias: report it once.
         if !diagnostics.isEmpty { throw DiagnosticsError(Array(Set(diagnostics)), sources: sources) }
         return node
     }
 
-    private static func convert(_ node: Node, file: String, diagnostics: inout [Diagnostic]) -> SourceNode {
-        let location = SourceLocation(file: file, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
+    private static func convert(_ node: Node, marks: Marks, diagnostics: inout [Diagnostic]) -> SourceNode {
+        let location = marks.location(node.mark)
         switch node {
         case .scalar(let scalar):
-            return .scalar(convertScalar(scalar, file: file))
+            return .scalar(convertScalar(scalar, marks: marks))
         case .mapping(let mapping):
             var pairs: [(key: Scalar, value: SourceNode)] = []
             for (key, value) in mapping {
                 let keyScalar: Scalar
                 if case .scalar(let scalar) = key {
-                    keyScalar = convertScalar(scalar, file: file)
+                    keyScalar = convertScalar(scalar, marks: marks)
                     // Merge keys (`<<: *common`) are YAML 1.1 only, and would be a second way to
                     // layer settings beside defaults and groups, with a precedence of their own.
                     if scalar.string == "<<", scalar.style == .plain {
@@ -78,41 +77,55 @@ public indirect enum SourceNode: Sendable {
                         continue
                     }
                 } else {
-                    let keyLocation = SourceLocation(file: file, line: key.mark?.line ?? 1, column: key.mark?.column ?? 1)
+                    let keyLocation = marks.location(key.mark)
                     keyScalar = Scalar(text: "<complex key>", quoted: false, isNull: false, location: keyLocation)
                 }
-                pairs.append((keyScalar, convert(value, file: file, diagnostics: &diagnostics)))
+                pairs.append((keyScalar, convert(value, marks: marks, diagnostics: &diagnostics)))
             }
             return .mapping(pairs, location)
         case .sequence(let sequence):
-            return .sequence(sequence.map { convert($0, file: file, diagnostics: &diagnostics) }, location)
+            return .sequence(sequence.map { convert($0, marks: marks, diagnostics: &diagnostics) }, location)
         case .alias:
             return .scalar(Scalar(text: "", quoted: false, isNull: true, location: location))
         }
     }
 
-    private static func convertScalar(_ scalar: Node.Scalar, file: String) -> Scalar {
-        let location = SourceLocation(file: file, line: scalar.mark?.line ?? 1, column: scalar.mark?.column ?? 1)
+    private static func convertScalar(_ scalar: Node.Scalar, marks: Marks) -> Scalar {
+        let location = marks.location(scalar.mark)
         let quoted = scalar.style == .singleQuoted || scalar.style == .doubleQuoted || scalar.style == .literal || scalar.style == .folded
         let isNull = !quoted && ["", "~", "null", "Null", "NULL"].contains(scalar.string)
         return Scalar(text: scalar.string, quoted: quoted, isNull: isNull, location: location)
     }
 
-    private static func diagnostic(for error: YamlError, file: String, yaml: String) -> Diagnostic {
+    private static func diagnostic(for error: YamlError, marks: Marks, yaml: String) -> Diagnostic {
+        let file = marks.file
         switch error {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
              .composer(let context, let problem, let mark, _):
             var message = "YAML syntax: \(problem)"
             if let context { message += " (\(context.text) at line \(context.mark.line))" }
-            return .error(message, at: SourceLocation(file: file, line: mark.line, column: mark.column))
+            return .error(message, at: marks.location(mark))
         case .duplicatedKeysInMapping(let duplicates, let context):
             // libyaml marks the first occurrence; point at the repeat, where the mistake usually is.
-            let first = SourceLocation(file: file, line: context.mark.line, column: context.mark.column)
+            let first = marks.location(context.mark)
             let message = "duplicate key \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) in one mapping: the second would silently replace the first; keep one"
             guard let key = duplicates.first, let second = repeatedKey(key, after: first, in: yaml) else { return .error(message, at: first) }
             return .error(message, at: second, related: [.note("first defined here", at: first)])
         default:
             return .error("YAML: \(error)", at: SourceLocation(file: file, line: 1, column: 1))
+        }
+    }
+
+    /// Yams' marks as locations in the file. libyaml counts a line break the file does not have
+    /// at its end: what it finds there (an empty document, a mapping cut short) is put at the
+    /// end of the last line, which an error's excerpt can show.
+    private struct Marks {
+        let file: String
+        let end: SourceLocation
+
+        func location(_ mark: Mark?) -> SourceLocation {
+            guard let mark else { return SourceLocation(file: file, line: 1, column: 1) }
+            return mark.line > end.line ? end : SourceLocation(file: file, line: mark.line, column: mark.column)
         }
     }
 
