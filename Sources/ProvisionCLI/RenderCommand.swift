@@ -58,15 +58,12 @@ struct RenderCommand: AsyncParsableCommand {
     /// `writing`, the state file is only read: `--check` creates no file and no directory.
     private func prepare(writing: Bool) throws -> (NetbootRenderer, armed: Set<String>) {
         let inventory = try options.load()
-        if writing {
-            let lifecycle = try tree.lifecycle(inventory: inventory, statePath: options.state)
-            return (lifecycle.renderer, try lifecycle.store.armedHosts())
-        }
         let renderer = NetbootRenderer(inventory: inventory, templates: try tree.templates(for: inventory))
         do {
-            return (renderer, try InstallStateStore.armedHosts(readingOnly: options.state))
+            let armed = writing ? try InstallStateStore(path: options.state).armedHosts() : try InstallStateStore.armedHosts(readingOnly: options.state)
+            return (renderer, armed)
         } catch {
-            throw Failure.failed("cannot read the state file \(options.state): \(error)")
+            throw Failure.failed("cannot \(writing ? "open" : "read") the state file \(options.state): \(error)")
         }
     }
 

@@ -6,6 +6,8 @@ import Testing
 /// validation at its own file:line:column, or, where it is legal (a `'` in a key comment),
 /// render so that the shell parts pass `sh -n` with the value only ever inside quotes, and
 /// each installer's validator, `grub-script-check` and `dnsmasq --test` still pass.
+/// Past validation too (hosts built directly), every value a template quotes gets hostile text,
+/// so the `sh`/`yaml` transforms themselves are under test, not only the grammar in front.
 /// Serialized: debconf-set-selections takes debconf's database lock even with --checkonly.
 @Suite("Hostile inventory values", .tags(.medium), .serialized)
 struct HostileValueTests {
@@ -188,6 +190,80 @@ struct HostileValueTests {
         #expect(error.diagnostics.map(\.message) == ["host 'NODE-D' differs from host 'node-d' only in case, and host names ignore case"])
     }
 
+    /// Hostile text for the test below, which bypasses validation: the corpus's, less the line
+    /// break (a preseed directive is one line, so no quoting carries one: validation refuses
+    /// it), and plain YAML scalars that a parser reads as something else or not at all.
+    static let unvalidated = hostile.filter { !$0.contains("\n") }
+        + ["no", "1e3", "null", "~", "a: b", "#x", "[x]", "{x}", "*a", "&a", "!x", "|", "@x", "2024-01-01"]
+
+    /// The corpus's hosts with `text` put straight into every value that templates quote
+    /// wherever it lands, past validation: the value alone, or after its legal base (device
+    /// names, which must stay apart, keep their base after the text). The Rocky host keeps its
+    /// names, disks and domain: kickstart's `network` and disk commands take them unquoted.
+    static func unvalidatedInventory(_ text: String, alone: Bool) throws -> Inventory {
+        var inventory = try InventoryLoader.load(files: [(path: "hostile.yml", text: Self.inventory("", ""))])
+        func value(_ base: String) -> String { alone ? text : base + text }
+        func device(_ base: String) -> String { base == "eno1" ? value(base) : alone ? text + base : base + text }
+        inventory.site.installServer = value(inventory.site.installServer)
+        let debian = try #require(inventory.hosts.first { $0.os.family == .debian })
+        let nics = debian.nics.map { NIC(name: device($0.name), mac: $0.mac, boot: $0.boot) }
+        var network = debian.network
+        network.interface = device(network.interface)
+        network.bonds = network.bonds.map { Bond(name: device($0.name), interfaces: $0.interfaces.map(device), mode: value($0.mode)) }
+        network.vlans = network.vlans.map { VLAN(name: device($0.name), id: $0.id, link: device($0.link)) }
+        network.bridges = network.bridges.map { Bridge(name: device($0.name), interfaces: $0.interfaces.map(device)) }
+        for index in inventory.hosts.indices {
+            var host = inventory.hosts[index]
+            host.authorizedKeys = [value(Self.key), text]
+            host.locale = value(host.locale)
+            host.timezone = value(host.timezone)
+            host.proxy = host.proxy.map(value)
+            host.rootPasswordHash = value(host.rootPasswordHash)
+            host.os.mirror = value(host.os.mirror)
+            if host.os.family != .rocky {
+                host.name = value(host.name)
+                host.domain = value(host.domain)
+                host.nics = nics
+                network.address = host.network.address
+                host.network = network
+                // Debian's RAID recipe takes the disks in its early_command; Ubuntu's RAID ids
+                // take them unquoted, so there the one disk of the plain layout.
+                host.disk.devices = host.os.family == .debian ? host.disk.devices.map(device) : [value("/dev/sda")]
+                host.disk.raid1 = host.os.family == .debian
+            }
+            inventory.hosts[index] = host
+        }
+        return inventory
+    }
+
+    @Test("hostile text put past validation into every quoted value stays one shell word, one YAML value and one kickstart argument",
+          arguments: unvalidated)
+    func quotingWithoutValidation(text: String) throws {
+        for alone in [false, true] {
+            let inventory = try Self.unvalidatedInventory(text, alone: alone)
+            let renderer = NetbootRenderer(inventory: inventory, templates: try TemplateSet())
+            for host in inventory.hosts {
+                let files = renderer.hostFiles(for: host, armed: true)
+                try RenderedChecks.checkScripts(RenderedChecks.shellScripts(files), value: text)
+                switch host.os.family.installer {
+                case .autoinstall: try RenderedChecks.checkAutoinstall(files, host: host)
+                case .kickstart: try RenderedChecks.checkKickstart(files, host: host)
+                case .preseed: break
+                }
+                for file in renderer.bootFiles(for: host, armed: false) where file.path.hasSuffix("grub.cfg") {
+                    let temporary = try TemporaryDirectory()
+                    defer { temporary.remove() }
+                    try file.content.write(toFile: "\(temporary.path)/grub.cfg", atomically: true, encoding: .utf8)
+                    let result = try run("grub-script-check", ["\(temporary.path)/grub.cfg"])
+                    #expect(result.status == 0, "\(file.path): \(result.output)\n\(file.content)")
+                    if text.contains("reboot") {
+                        #expect(!RenderedChecks.outsideQuotes(file.content).contains("reboot"), "\(file.path):\n\(file.content)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test("john's laptop: a ' in a key comment gives a late_command, late-commands and %post that sh accepts and that write the exact key")
     func apostropheInKeyComment() throws {
         let line = Self.key.replacingOccurrences(of: "ops@example.net", with: "john's laptop")
@@ -229,9 +305,6 @@ enum RenderedChecks {
             case let name where name.hasSuffix("ks.cfg"):
                 let result = try run("ksvalidator", ["-v", "RHEL9", path])
                 #expect(result.status == 0 && !result.output.contains("Warning"), "\(value.debugDescription): \(result.output)")
-            case let name where name.hasSuffix("user-data") || name.hasSuffix("meta-data"):
-                let result = try run("python3", ["-c", "import sys, yaml; yaml.safe_load(open(sys.argv[1]))", path])
-                #expect(result.status == 0, "\(value.debugDescription): \(file.path): \(result.output)")
             case let name where name.contains("/grub/grub.cfg"):
                 let result = try run("grub-script-check", [path])
                 #expect(result.status == 0, "\(value.debugDescription): \(file.path): \(result.output)")
@@ -247,13 +320,95 @@ enum RenderedChecks {
                 #expect(!argument.unicodeScalars.contains { " \t'\"$`\\".unicodeScalars.contains($0) || $0.value < 0x20 }, "\(argument.debugDescription)")
             }
         }
-        for script in try shellScripts(files) {
+        for host in inventory.hosts where host.os.family.installer == .autoinstall {
+            try checkAutoinstall(files, host: host)
+        }
+        try checkScripts(shellScripts(files), value: value)
+    }
+
+    /// `sh -n` on each script, and the value's `reboot` nowhere sh would run it.
+    static func checkScripts(_ scripts: [Script], value: String) throws {
+        for script in scripts {
             try syntaxCheck(script.text, name: script.name)
-            let outside = outsideQuotes(script.text)
-            for word in ["reboot"] where value.contains(word) {
-                #expect(!outside.contains(word), "\(script.name): \(value.debugDescription) is outside quotes in:\n\(script.text)")
+            if value.contains("reboot") {
+                #expect(!outsideQuotes(script.text).contains("reboot"), "\(script.name): \(value.debugDescription) is outside quotes in:\n\(script.text)")
             }
         }
+    }
+
+    /// What subiquity and cloud-init read from a host's user-data and meta-data: each value is
+    /// the host's own, not cut at a `#`, nor read as a boolean, a number, a date or null.
+    static func checkAutoinstall(_ files: [NetbootRenderer.RenderedFile], host: Provision.Host) throws {
+        let directory = BootTree.installDirectory(host: host.name)
+        let userData = try #require(files.first { $0.path == "\(directory)/user-data" }).content
+        let metaData = try #require(files.first { $0.path == "\(directory)/meta-data" }).content
+        let meta = try loadYAML(metaData) as? [String: Any]
+        #expect(meta?["instance-id"] as? String == host.name && meta?["local-hostname"] as? String == host.name, "meta-data:\n\(metaData)")
+        let autoinstall = try #require((try loadYAML(userData) as? [String: Any])?["autoinstall"] as? [String: Any], "user-data:\n\(userData)")
+        func map(_ node: Any?, _ key: String) -> [String: Any] { (node as? [String: Any])?[key] as? [String: Any] ?? [:] }
+        let ssh = map(autoinstall, "ssh"), firstBoot = map(autoinstall, "user-data"), network = map(autoinstall, "network")
+        let mirror = (map(autoinstall, "apt")["primary"] as? [[String: Any]])?.first?["uri"] as? String
+        let disks = host.disk.raid1
+            ? (map(autoinstall, "storage")["config"] as? [[String: Any]] ?? []).filter { $0["type"] as? String == "disk" }.map { $0["path"] as? String }
+            : [map(map(map(autoinstall, "storage"), "layout"), "match")["path"] as? String]
+        let root = (firstBoot["users"] as? [[String: Any]])?.first?["hashed_passwd"] as? String
+        #expect(autoinstall["locale"] as? String == host.locale, "locale in:\n\(userData)")
+        #expect(autoinstall["timezone"] as? String == host.timezone, "timezone in:\n\(userData)")
+        #expect(autoinstall["proxy"] as? String == host.proxy, "proxy in:\n\(userData)")
+        #expect(mirror == host.os.mirror, "mirror in:\n\(userData)")
+        #expect(disks == host.disk.devices, "disks in:\n\(userData)")
+        #expect(ssh["authorized-keys"] as? [String] == host.authorizedKeys, "authorized-keys in:\n\(userData)")
+        #expect(firstBoot["hostname"] as? String == host.name && firstBoot["fqdn"] as? String == host.fqdn, "hostname in:\n\(userData)")
+        #expect(root == host.rootPasswordHash, "hashed_passwd in:\n\(userData)")
+        // The installed network: every device under the inventory's name, joined as there.
+        let ethernets = map(network, "ethernets"), bonds = map(network, "bonds"), vlans = map(network, "vlans"), bridges = map(network, "bridges")
+        func field(_ devices: [String: Any], _ path: String...) -> [String: String] {
+            devices.mapValues { device in
+                let leaf = path.dropLast().reduce(device) { node, key in map(node, key) }
+                let value = (leaf as? [String: Any])?[path.last!]
+                return (value as? [String])?.joined(separator: " ") ?? value as? String ?? "\(value ?? "nothing")"
+            }
+        }
+        func expected<Device>(_ devices: [Device], _ name: KeyPath<Device, String>, _ value: (Device) -> String) -> [String: String] {
+            Dictionary(devices.map { ($0[keyPath: name], value($0)) }) { first, _ in first }
+        }
+        let nicNames = Set(host.nics.map(\.name))
+        #expect(Set(ethernets.keys).isSubset(of: nicNames) && field(ethernets, "set-name").allSatisfy { $0 == $1 }, "ethernets in:\n\(userData)")
+        #expect(field(bonds, "interfaces") == expected(host.network.bonds, \.name) { $0.interfaces.joined(separator: " ") }, "bonds in:\n\(userData)")
+        #expect(field(bonds, "parameters", "mode") == expected(host.network.bonds, \.name, \.mode), "bond modes in:\n\(userData)")
+        #expect(field(vlans, "link") == expected(host.network.vlans, \.name, \.link), "vlans in:\n\(userData)")
+        #expect(field(bridges, "interfaces") == expected(host.network.bridges, \.name) { $0.interfaces.joined(separator: " ") },
+                "bridges in:\n\(userData)")
+        let devices = ethernets.merging(bonds) { $1 }.merging(vlans) { $1 }.merging(bridges) { $1 }
+        let search = map(devices[host.network.interface], "nameservers")["search"] as? [String]
+        #expect(search == (host.network.dns.isEmpty ? nil : [host.domain]), "search domain in:\n\(userData)")
+    }
+
+    /// What anaconda reads from the kickstart (pykickstart, as ksvalidator): the host's own
+    /// language, time zone, mirror, proxy and root hash, each one argument.
+    static func checkKickstart(_ files: [NetbootRenderer.RenderedFile], host: Provision.Host) throws {
+        let kickstart = try #require(files.first { $0.path.hasSuffix("ks.cfg") }).content
+        let temporary = try TemporaryDirectory()
+        defer { temporary.remove() }
+        try kickstart.write(toFile: "\(temporary.path)/ks.cfg", atomically: true, encoding: .utf8)
+        let read = "import sys, json; from pykickstart.parser import KickstartParser; from pykickstart.version import makeVersion, RHEL9; "
+            + "h = makeVersion(RHEL9); KickstartParser(h).readKickstart(sys.argv[1]); "
+            + "print(json.dumps([h.lang.lang, h.timezone.timezone, h.url.url, h.url.proxy, h.rootpw.password]))"
+        let result = try run("\(toolsDirectory)/bin/python3", ["-c", read, "\(temporary.path)/ks.cfg"])
+        let last = result.output.split(separator: "\n").last.map(String.init) ?? ""
+        let values = (try? JSONSerialization.jsonObject(with: Data(last.utf8))) as? [String?]
+        #expect(values == [host.locale, host.timezone, host.os.mirror, host.proxy, host.rootPasswordHash], "\(result.output)\n\(kickstart)")
+    }
+
+    /// A YAML document as PyYAML's safe loader reads it, through JSON (a date or other
+    /// non-JSON value comes back as its Python repr, so it never equals the text it came from).
+    static func loadYAML(_ text: String) throws -> Any? {
+        let temporary = try TemporaryDirectory()
+        defer { temporary.remove() }
+        try text.write(toFile: "\(temporary.path)/document.yaml", atomically: true, encoding: .utf8)
+        let result = try run("python3", ["-c", "import sys, json, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1])), default=repr))", "\(temporary.path)/document.yaml"])
+        #expect(result.status == 0, "\(result.output)\n\(text)")
+        return try? JSONSerialization.jsonObject(with: Data(result.output.utf8))
     }
 
     /// The shell parts of the install files: Debian's early and late commands, the kickstart's

@@ -17,7 +17,15 @@ public struct RoleError: Error, CustomStringConvertible, Sendable {
     public var host: String
     public var role: String
     public var message: String
-    public var description: String { "host '\(host)', role '\(role)': \(message)" }
+    public var description: String { Self.description(hosts: [host], role: role, message: message) }
+
+    /// `host 'a', role 'r': ...`; for one problem of many hosts (validate's, of a group)
+    /// `hosts 'a', 'b', 'c' and 2 more, role 'r': ...`.
+    public static func description(hosts: [String], role: String, message: String) -> String {
+        let named = hosts.prefix(3).map { "'\($0)'" }.joined(separator: ", ")
+        let more = hosts.count > 3 ? " and \(hosts.count - 3) more" : ""
+        return "\(hosts.count == 1 ? "host" : "hosts") \(named)\(more), role '\(role)': \(message)"
+    }
 }
 
 /// The built-in roles, and a host's playbook from its `roles` list.

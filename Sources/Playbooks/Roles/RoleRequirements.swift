@@ -15,25 +15,24 @@ public enum RoleRequirements {
         for host in hosts {
             guard var standIn = try? host.resolvingSecrets(by: secrets) else { continue }
             // A role nothing defines yet is refused by plan and, once the site has playbooks, by
-            // SitePlaybookLoader where it is listed; the defined ones are checked here.
-            standIn.roles = host.roles.filter { Roles.builtIn[$0] != nil || siteRoles[$0] != nil }
-            do {
-                _ = try Roles.playbook(for: standIn, siteRoles: siteRoles)
-            } catch let error as RoleError {
-                let failure = Failure(role: error.role, message: error.message, location: host.roleLocations[error.role] ?? host.location)
-                if failures[failure] == nil { order.append(failure) }
-                failures[failure, default: []].append(host.name)
-            } catch {
-                continue
+            // SitePlaybookLoader where it is listed; the defined ones are checked here, each on
+            // its own, so that every role's problem is reported in the one run (a role stops at
+            // its first).
+            for role in host.roles where Roles.builtIn[role] != nil || siteRoles[role] != nil {
+                standIn.roles = [role]
+                do {
+                    _ = try Roles.playbook(for: standIn, siteRoles: siteRoles)
+                } catch let error as RoleError {
+                    let failure = Failure(role: error.role, message: error.message, location: host.roleLocations[error.role] ?? host.location)
+                    if failures[failure] == nil { order.append(failure) }
+                    failures[failure, default: []].append(host.name)
+                } catch {
+                    continue
+                }
             }
         }
         return order.map { failure in
-            let hosts = failures[failure] ?? []
-            let error = RoleError(host: hosts[0], role: failure.role, message: failure.message)
-            guard hosts.count > 1 else { return .error(error.description, at: failure.location) }
-            let named = hosts.prefix(3).map { "'\($0)'" }.joined(separator: ", ")
-            let more = hosts.count > 3 ? " and \(hosts.count - 3) more" : ""
-            return .error("hosts \(named)\(more), role '\(failure.role)': \(failure.message)", at: failure.location)
+            .error(RoleError.description(hosts: failures[failure] ?? [], role: failure.role, message: failure.message), at: failure.location)
         }
     }
 

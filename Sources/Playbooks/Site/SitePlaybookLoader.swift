@@ -52,7 +52,7 @@ public enum SitePlaybookLoader {
         for file in files {
             sources.add(file: file.path, text: file.text)
             do {
-                guard let root = try SourceNode.parse(yaml: file.text, file: file.path) else {
+                guard let root = try SourceNode.parse(yaml: file.text, file: file.path, sources: sources) else {
                     reader.error("playbook is empty: it needs 'role' and 'resources'", at: SourceLocation(file: file.path, line: 1, column: 1))
                     continue
                 }

@@ -98,11 +98,11 @@ public struct SourceTexts: Sendable {
         lines.merge(other.lines) { _, new in new }
     }
 
-    /// `location`, or the end of its file's last line when it lies past it (YAML parsers count a
-    /// line break at the end of a file that has none, and report what is missing there).
-    public func clamped(_ location: SourceLocation) -> SourceLocation {
-        guard let fileLines = lines[location.file], let last = fileLines.last, location.line > fileLines.count else { return location }
-        return SourceLocation(file: location.file, line: fileLines.count, column: last.count + 1)
+    /// Just past the last character of `file`'s last line: where a YAML parser reports what is
+    /// missing at the end of a file (it counts a line break there that the file may not have).
+    func end(of file: String) -> SourceLocation? {
+        guard let fileLines = lines[file], let last = fileLines.last else { return nil }
+        return SourceLocation(file: file, line: fileLines.count, column: last.count + 1)
     }
 
     public func line(_ number: Int, of file: String) -> String? {

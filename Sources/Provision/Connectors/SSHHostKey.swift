@@ -17,21 +17,28 @@ public struct SSHHostKey: Sendable, Equatable {
     }
 
     public init(line: String) throws(Malformed) {
+        try self.init(line: line, types: Self.types)
+    }
+
+    /// A key line of one of `types` (an authorized key may also be a security key's).
+    init(line: String, types: Set<String>) throws(Malformed) {
         let fields = line.split(whereSeparator: \.isWhitespace).map(String.init)
         guard fields.count >= 2 else { throw Malformed(reason: "expected 'TYPE BASE64 [COMMENT]', got \(fields.count) field(s)") }
-        guard Self.types.contains(fields[0]) else {
-            throw Malformed(reason: "unknown key type '\(fields[0].prefix(40))' (expected one of \(Self.types.sorted().joined(separator: ", ")))")
+        guard types.contains(fields[0]) else {
+            throw Malformed(reason: "unknown key type '\(fields[0].prefix(40))' (expected one of \(types.sorted().joined(separator: ", ")))")
         }
         guard let blob = Data(base64Encoded: fields[1]) else { throw Malformed(reason: "the key is not base64") }
         guard blob.count > 4 else { throw Malformed(reason: "the key is too short") }
-        guard Self.blob([UInt8](blob), names: fields[0]) else { throw Malformed(reason: "the key's content does not name its type \(fields[0])") }
+        guard Self.blob([UInt8](blob), names: fields[0]) else {
+            throw Malformed(reason: "the key's content does not name its type \(fields[0]) (truncated, or two keys pasted together?)")
+        }
         type = fields[0]
         self.blob = blob
     }
 
     /// Whether a key blob starts with `type` as an SSH string (a 4-byte big-endian length, then
     /// the name), as every OpenSSH key blob does: a truncated or pasted-together line does not.
-    static func blob(_ bytes: [UInt8], names type: String) -> Bool {
+    private static func blob(_ bytes: [UInt8], names type: String) -> Bool {
         guard bytes.count > 4 else { return false }
         let length = bytes[0..<4].reduce(0) { $0 << 8 | Int($1) }
         return length == type.utf8.count && bytes.count > 4 + length && Array(bytes[4..<4 + length]) == Array(type.utf8)

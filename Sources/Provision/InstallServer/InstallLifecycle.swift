@@ -37,7 +37,7 @@ public struct InstallLifecycle: Sendable {
     public func finish(host name: String, presented token: String, succeeded: Bool, hostKey: SSHHostKey? = nil, reason: String? = nil,
                        from peer: String) throws -> InstallStateStore.CallbackOutcome {
         guard let host = renderer.inventory.host(named: name) else {
-            try store.refuse(host: InstallRefusal.anyHost, reason: .unknownHost, from: peer)
+            try refuse(host: name, reason: .unknownHost, from: peer)
             return .notArmed
         }
         let outcome = try store.finish(host: name, presented: token, succeeded: succeeded, hostKey: hostKey, reason: reason,
@@ -49,7 +49,8 @@ public struct InstallLifecycle: Sendable {
         return outcome
     }
 
-    /// A callback refused before its token was looked at (a malformed body): counted, nothing changes.
+    /// A callback refused before its token was looked at (a malformed body, a name that is no
+    /// host): counted, nothing changes. Names that are no host of the inventory count under `*`.
     public func refuse(host name: String, reason: InstallRefusal.Reason, from peer: String) throws {
         let known = renderer.inventory.host(named: name) != nil
         try store.refuse(host: known ? name : InstallRefusal.anyHost, reason: known ? reason : .unknownHost, from: peer)

@@ -21,8 +21,10 @@ import NIOPosix
 ///   so the first SSH login is verified; a malformed key is refused with 400 before the token
 ///   is looked at. `failed` may carry `reason=<text>`, kept (cleaned) for `status`.
 ///
-/// Refusals are logged and counted, not recorded row by row in the state file (InstallRefusal). A connection whose request
-/// headers have not ended after `headerTimeout` is closed.
+/// Every refusal is logged. Refused callbacks and fetches from an address a host is not bound
+/// to are also counted, not recorded row by row in the state file (InstallRefusal); a fetch for
+/// a host that is not armed is only logged (it is what every unarmed host's boot may ask).
+/// A connection whose request headers have not ended after `headerTimeout` is closed.
 public struct InstallServer: Sendable {
     public let lifecycle: InstallLifecycle
     public let host: String

@@ -19,8 +19,8 @@ extension InventoryBuilder {
                 reader.error("an install relay's 'network' must be an IPv4 network ADDRESS/PREFIX, e.g. 10.0.2.0/24; found '\(network)'", at: networkNode.location)
                 continue
             }
-            guard address.value & IPv4Address.netmask(prefix: prefix).value == address.value else {
-                reader.error("an install relay's 'network' \(network) has host bits set; did you mean \(IPv4Address(value: address.value & IPv4Address.netmask(prefix: prefix).value))/\(prefix)?",
+            guard address.network(prefix: prefix) == address else {
+                reader.error("an install relay's 'network' \(network) has host bits set; did you mean \(address.network(prefix: prefix))/\(prefix)?",
                              at: networkNode.location)
                 continue
             }

@@ -38,12 +38,11 @@ extension InventoryBuilder {
     /// The host's own address must not be its subnet's network or broadcast address (a /31 or
     /// /32 has neither) nor its gateway: the install would run but the host would be unreachable.
     func checkAddress(_ address: IPv4Address, prefix: Int, gateway: IPv4Address?, addressNode: SourceNode, gatewayNode: SourceNode?) {
-        let mask = IPv4Address.netmask(prefix: prefix).value
-        let network = IPv4Address(value: address.value & mask)
+        let network = address.network(prefix: prefix)
         if prefix <= 30 {
             if address == network {
                 reader.error("'address' \(address) is the network address of \(network)/\(prefix); give the host one between it and the broadcast address", at: addressNode.location)
-            } else if address.value == network.value | ~mask {
+            } else if address.value == network.value | ~IPv4Address.netmask(prefix: prefix).value {
                 reader.error("'address' \(address) is the broadcast address of \(network)/\(prefix); give the host one below it", at: addressNode.location)
             }
         }

@@ -254,7 +254,7 @@ struct InventoryBuilder {
         if let node = fields["gateway"], let value = ipv4(node, what: "'gateway'") {
             gateway = value
             if let address, let prefix, !value.isInSubnet(of: address, prefix: prefix) {
-                reader.error("gateway \(value) is outside the subnet of host '\(host)', \(IPv4Address(value: address.value & IPv4Address.netmask(prefix: prefix).value))/\(prefix)", at: node.location,
+                reader.error("gateway \(value) is outside the subnet of host '\(host)', \(address.network(prefix: prefix))/\(prefix)", at: node.location,
                              related: [.note("the address and prefix are set here", at: addressNode.location)])
             }
         }
@@ -357,16 +357,17 @@ struct InventoryBuilder {
             reader.error("\(family.rawValue) release '\(release)' is not supported; supported: \(family.supportedReleases.joined(separator: ", "))\(hint)", at: releaseNode.location)
             return nil
         }
-        return OperatingSystem(family: family, release: release, mirror: mirror.hasSuffix("/") ? String(mirror.dropLast()) : mirror)
+        return OperatingSystem(family: family, release: release, mirror: mirror)
     }
 
     private func buildDisk(_ node: SourceNode) -> DiskLayout? {
         guard let fields = reader.mapping(node, what: "'disk'", keys: ["devices", "layout", "raid1"]) else { return nil }
-        guard let devicesNode = fields["devices"], let devices = reader.strings(devicesNode, what: "'devices'") else {
+        guard let devicesNode = fields["devices"] else {
             reader.error("'disk' needs 'devices', e.g. [/dev/sda] or [/dev/sda, /dev/sdb] with raid1: true", at: fields.location)
             return nil
         }
         guard let checked = values(devicesNode, what: "'devices'", ValueGrammar.devicePath) else { return nil }
+        let devices = checked.map(\.text)
         var seen: [String: SourceLocation] = [:]
         for (device, location) in checked {
             if let first = seen[device] {

@@ -52,7 +52,7 @@ public enum InventoryLoader {
         for file in files {
             sources.add(file: file.path, text: file.text)
             do {
-                if let root = try SourceNode.parse(yaml: file.text, file: file.path) { documents.append((file.path, root)) }
+                if let root = try SourceNode.parse(yaml: file.text, file: file.path, sources: sources) { documents.append((file.path, root)) }
             } catch {
                 parseErrors += error.diagnostics
             }

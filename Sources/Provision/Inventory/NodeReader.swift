@@ -6,8 +6,10 @@ public final class NodeReader {
 
     public init() {}
 
+    /// Records a problem. The message quotes values the user wrote: what is not printable in
+    /// them is escaped here, once for every message.
     public func error(_ message: String, at location: SourceLocation, related: [Diagnostic] = []) {
-        diagnostics.insert(.error(message, at: location, related: related))
+        diagnostics.insert(.error(ValueGrammar.escaped(message), at: location, related: related))
     }
 
     /// The entries of a mapping, keyed by name. Unknown keys are reported with the nearest

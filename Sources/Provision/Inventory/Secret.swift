@@ -48,26 +48,26 @@ public struct Secret: Sendable, Hashable, CustomStringConvertible {
 public final class SecretReader {
     private let environment: [String: String]
     private var texts: [Secret.Source: Result<String, SecretError>] = [:]
-    /// Reads nothing: every secret gets a stand-in text (see `standIn`).
-    private let readsNothing: Bool
+    /// When set, nothing is read: every secret gets this text (see `standIn`).
+    private let standInText: String?
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.environment = environment
-        readsNothing = false
+        standInText = nil
     }
 
-    private init(readingNothing: Void) {
+    private init(standInText: String) {
         environment = [:]
-        readsNothing = true
+        self.standInText = standInText
     }
 
     /// A reader that reads no secret and gives each the same stand-in text: `validate` builds
     /// every host's playbook with it, to find the vars a role lacks exactly as `plan` does,
     /// without the secrets (which a CI job that validates usually does not have).
-    public static func standIn() -> SecretReader { SecretReader(readingNothing: ()) }
+    public static func standIn() -> SecretReader { SecretReader(standInText: "(secret, not read)") }
 
     func text(of source: Secret.Source) throws(SecretError) -> String {
-        if readsNothing { return "(secret, not read)" }
+        if let standInText { return standInText }
         if let known = texts[source] { return try known.get() }
         let text = Result { () throws(SecretError) -> String in try read(source) }
         texts[source] = text

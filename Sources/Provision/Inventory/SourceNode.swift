@@ -40,7 +40,13 @@ public indirect enum SourceNode: Sendable {
     public static func parse(yaml: String, file: String) throws(DiagnosticsError) -> SourceNode? {
         var sources = SourceTexts()
         sources.add(file: file, text: yaml)
-        let marks = Marks(file: file, end: sources.clamped(SourceLocation(file: file, line: .max, column: 1)))
+        return try parse(yaml: yaml, file: file, sources: sources)
+    }
+
+    /// The same, with `sources` already holding the text of `file` (a loader's, for its own
+    /// errors too): the text is split into lines once.
+    public static func parse(yaml: String, file: String, sources: SourceTexts) throws(DiagnosticsError) -> SourceNode? {
+        let marks = Marks(file: file, end: sources.end(of: file) ?? SourceLocation(file: file, line: .max, column: 1))
         if let violation = YAMLLimits.violation(in: yaml, file: file) { throw DiagnosticsError([violation], sources: sources) }
         let root: Node?
         do {

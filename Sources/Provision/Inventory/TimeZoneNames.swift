@@ -4,7 +4,9 @@ import Foundation
 /// `/usr/share/zoneinfo/NAME` is a regular file holding a compiled zone (`TZif`), which is what
 /// the installed system's tzdata will look for. Without zoneinfo on the controller only the
 /// grammar is checked (docs/inventory.md says so). Each name is looked up once per load: a
-/// large site repeats a handful of zones over thousands of hosts.
+/// large site repeats a handful of zones over thousands of hosts. The cache is unguarded: one
+/// loader's hosts are built one after another (a builder that builds hosts in parallel must
+/// give each thread its own, or lock it).
 final class TimeZoneNames {
     private let directory: String
     private let hasZoneInfo: Bool

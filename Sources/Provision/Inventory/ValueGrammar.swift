@@ -135,12 +135,10 @@ enum ValueGrammar {
         let expected = "an OpenSSH public key line 'TYPE BASE64 [COMMENT]' (e.g. 'ssh-ed25519 AAAA... ops@example.net')"
         let fields = text.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
         guard fields.count >= 2, text.utf8.count <= 16_384 else { return expected }
-        guard keyTypes.contains(String(fields[0])) else {
-            return "\(expected); the type must be one of \(keyTypes.sorted().joined(separator: ", "))"
-        }
-        guard let blob = Data(base64Encoded: String(fields[1])) else { return "\(expected); the key is not base64" }
-        guard SSHHostKey.blob([UInt8](blob), names: String(fields[0])) else {
-            return "\(expected); the key's content does not name its type \(fields[0]) (truncated, or two keys pasted together?)"
+        do {
+            _ = try SSHHostKey(line: "\(fields[0]) \(fields[1])", types: keyTypes)
+        } catch {
+            return "\(expected); \(error.reason)"
         }
         if fields.count == 3, let problem = printableText(String(fields[2])) { return "a key comment of \(problem)" }
         return nil
@@ -160,11 +158,18 @@ enum ValueGrammar {
         return nil
     }
 
-    /// A value as an error message shows it: control characters escaped and long ones cut, so
-    /// a hostile value cannot rewrite the terminal or bury the message.
+    /// A value as an error message shows it: long ones cut, so a hostile value cannot bury the
+    /// message (what is not printable is escaped for every message, by `NodeReader.error`).
     static func shown(_ text: String) -> String {
-        let cut = text.count > 60 ? String(text.prefix(57)) + "..." : text
-        return cut.unicodeScalars.map { scalar in
+        text.count > 60 ? String(text.prefix(57)) + "..." : text
+    }
+
+    /// `text` with every character that is not printable on one line written as `\u{hex}`: an
+    /// error message quotes what the user wrote, and a newline or a bidirectional override in
+    /// it must not rearrange the terminal or CI log it is printed to.
+    static func escaped(_ text: String) -> String {
+        guard printableText(text) != nil else { return text }
+        return text.unicodeScalars.map { scalar in
             printableText(String(scalar)) == nil ? String(scalar) : "\\u{\(String(scalar.value, radix: 16))}"
         }.joined()
     }

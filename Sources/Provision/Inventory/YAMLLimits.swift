@@ -71,7 +71,8 @@ public enum YAMLLimits {
         }
 
         mutating func visit(_ event: yaml_event_t) -> Diagnostic? {
-            let location = SourceLocation(file: file, line: Int(event.start_mark.line) + 1, column: Int(event.start_mark.column) + 1)
+            // Built only for an error: this runs for every node of every inventory read.
+            var location: SourceLocation { SourceLocation(file: file, line: Int(event.start_mark.line) + 1, column: Int(event.start_mark.column) + 1) }
             switch event.type {
             case YAML_SCALAR_EVENT:
                 nodes += 1

@@ -115,7 +115,7 @@ public struct NetbootRenderer: Sendable {
         struct Subnet: Hashable { var network: IPv4Address; var prefix: Int }
         var subnets: [Subnet: Host] = [:]
         for host in inventory.hosts {
-            let network = IPv4Address(value: host.network.address.value & host.network.netmask.value)
+            let network = host.network.address.network(prefix: host.network.prefix)
             subnets[Subnet(network: network, prefix: host.network.prefix)] = subnets[Subnet(network: network, prefix: host.network.prefix)] ?? host
         }
         func tag(_ subnet: Subnet) -> String { "net-\(subnet.network.description.replacingOccurrences(of: ".", with: "-"))-\(subnet.prefix)" }

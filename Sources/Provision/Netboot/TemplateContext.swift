@@ -18,26 +18,28 @@ enum TemplateContext {
         let bonds: [[String: Any]] = network.bonds.map { ["name": value($0.name), "mode": value($0.mode), "interfaces": values($0.interfaces)] }
         let bridges: [[String: Any]] = network.bridges.map { ["name": value($0.name), "interfaces": values($0.interfaces)] }
         let vlans: [[String: TemplateValue]] = network.vlans.map { ["name": value($0.name), "id": value(String($0.id)), "link": value($0.link)] }
+        // The installed system's network in the one format the host's installer writes (the
+        // other two stay empty: each is a few dozen lines per host, on the render's hot path).
+        let installer = host.os.family.installer
+        let dns = values(network.dns.map(\.description))
         let networkValues: [String: Any] = [
             "boot_mac": value(host.bootNIC.mac.description), "boot_interface": value(host.bootNIC.name),
             "interface": value(network.interface), "address": value(network.address.description),
             "prefix": value(String(network.prefix)), "netmask": value(network.netmask.description),
             "gateway": value(network.gateway?.description ?? ""),
-            "dns": values(network.dns.map(\.description)), "dns_joined": value(network.dns.map(\.description).joined(separator: " ")),
+            "dns": dns, "dns_joined": value(dns.map(\.text).joined(separator: " ")),
             "bonds": bonds, "vlans": vlans, "bridges": bridges, "has_dns": !network.dns.isEmpty,
-            "ifupdown": values(InstalledNetwork.ifupdown(host)), "kickstart": values(InstalledNetwork.kickstart(host)),
-            "netplan": values(InstalledNetwork.netplan(host)),
+            "ifupdown": installer == .preseed ? values(InstalledNetwork.ifupdown(host)) : [],
+            "kickstart": installer == .kickstart ? values(InstalledNetwork.kickstart(host)) : [],
+            "netplan": installer == .autoinstall ? values(InstalledNetwork.netplan(host)) : [],
         ]
         let os: [String: TemplateValue] = [
             "family": value(host.os.family.rawValue), "release": value(host.os.release), "mirror": value(host.os.mirror),
             "mirror_host": value(mirror.host), "mirror_path": value(mirror.path),
         ]
-        let members: [[String: TemplateValue]] = host.disk.devices.enumerated().map { index, device in
-            ["device": value(device), "name": value(String(device.split(separator: "/").last ?? "")), "index": value(String(index + 1))]
-        }
         let disk: [String: Any] = [
             "device": value(host.disk.devices[0]), "devices": values(host.disk.devices), "layout": value(host.disk.layout.rawValue),
-            "is_lvm": host.disk.layout == .lvm, "raid1": host.disk.raid1, "members": members,
+            "is_lvm": host.disk.layout == .lvm, "raid1": host.disk.raid1,
         ]
         // What converging needs (SSH, sudo for other logins), the callback's curl, and on
         // Debian what ifupdown needs for the host's bonds, VLANs and bridges.

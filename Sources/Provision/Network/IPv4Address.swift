@@ -28,9 +28,13 @@ public struct IPv4Address: Sendable, Hashable, Comparable, CustomStringConvertib
         IPv4Address(value: prefix == 0 ? 0 : UInt32.max << UInt32(32 - prefix))
     }
 
+    /// The network this address lies in under `prefix`: 10.20.1.11 with 24 is 10.20.1.0.
+    public func network(prefix: Int) -> IPv4Address {
+        IPv4Address(value: value & IPv4Address.netmask(prefix: prefix).value)
+    }
+
     public func isInSubnet(of other: IPv4Address, prefix: Int) -> Bool {
-        let mask = IPv4Address.netmask(prefix: prefix).value
-        return value & mask == other.value & mask
+        network(prefix: prefix) == other.network(prefix: prefix)
     }
 
     public static func < (a: IPv4Address, b: IPv4Address) -> Bool { a.value < b.value }

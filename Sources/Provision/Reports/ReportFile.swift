@@ -34,7 +34,8 @@ public struct ReportFile: Sendable, Equatable {
     /// `apply`, before changes land): its directory is missing or not writable, or the path is
     /// a directory. Nil when it can be written.
     public func unwritableReason() -> String? {
-        let directory = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
+        let parent = (path as NSString).deletingLastPathComponent
+        let directory = parent.isEmpty ? "." : parent
         var status = stat()
         if stat(directory, &status) != 0 { return "its directory \(directory) \(TextFile.reason(statError: errno))" }
         if status.st_mode & S_IFMT != S_IFDIR { return "\(directory) is not a directory" }

@@ -69,13 +69,4 @@ public struct InstallRefusal: Sendable, Equatable, Encodable {
         try container.encode(lastAt, forKey: .lastAt)
         try container.encode(alarm, forKey: .alarm)
     }
-
-    init(host: String, reason: Reason, peer: String, count: Int, firstAt: Date, lastAt: Date) {
-        self.host = host
-        self.reason = reason
-        self.peer = peer
-        self.count = count
-        self.firstAt = firstAt
-        self.lastAt = lastAt
-    }
 }

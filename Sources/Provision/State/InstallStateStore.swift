@@ -66,11 +66,8 @@ public final class InstallStateStore: Sendable {
     /// and a fetch from anywhere else is refused (and counted as an alarm).
     public func recordFetch(host: String, from peer: String, addresses: Set<String>, now: Date = Date()) throws -> FetchOutcome {
         let outcome = try database.write { db -> FetchOutcome in
-            guard let row = try Row.fetchOne(db, sql: "SELECT phase, token, fetchedFrom FROM install WHERE host = ?", arguments: [host]),
-                  let phase = InstallPhase(rawValue: row["phase"]), phase == .armed || phase == .installing,
-                  let token: String = row["token"] else { return .notArmed }
-            let boundTo: String? = row["fetchedFrom"]
-            guard addresses.contains(peer), boundTo == nil || boundTo == peer else { return .foreignPeer }
+            guard let (token, boundTo) = try Self.armed(db, host: host) else { return .notArmed }
+            guard Self.admits(peer, boundTo: boundTo, addresses: addresses) else { return .foreignPeer }
             if boundTo == nil {
                 try db.execute(sql: "UPDATE install SET phase = 'installing', fetchedAt = coalesce(fetchedAt, ?), fetchedFrom = ?, updatedAt = ? WHERE host = ?",
                                arguments: [now, peer, now, host])
@@ -99,12 +96,9 @@ public final class InstallStateStore: Sendable {
     public func finish(host: String, presented: String, succeeded: Bool, hostKey: SSHHostKey? = nil, reason: String? = nil,
                        from peer: String, addresses: Set<String>, now: Date = Date()) throws -> CallbackOutcome {
         let outcome = try database.write { db -> CallbackOutcome in
-            guard let row = try Row.fetchOne(db, sql: "SELECT phase, token, fetchedFrom FROM install WHERE host = ?", arguments: [host]),
-                  let phase = InstallPhase(rawValue: row["phase"]), phase == .armed || phase == .installing,
-                  let token: String = row["token"] else { return .notArmed }
+            guard let (token, boundTo) = try Self.armed(db, host: host) else { return .notArmed }
             guard InstallToken(value: token).matches(presented) else { return .wrongToken }
-            let boundTo: String? = row["fetchedFrom"]
-            guard boundTo.map({ $0 == peer }) ?? addresses.contains(peer) else { return .foreignPeer }
+            guard Self.admits(peer, boundTo: boundTo, addresses: addresses) else { return .foreignPeer }
             let newPhase: InstallPhase = succeeded ? .installed : .failed
             let failure = succeeded ? nil : reason.flatMap { Self.cleaned(reason: $0, hiding: token) }
             try db.execute(sql: "UPDATE install SET phase = ?, token = NULL, finishedAt = ?, updatedAt = ?, hostKey = ?, failureReason = ? WHERE host = ?",
@@ -122,6 +116,21 @@ public final class InstallStateStore: Sendable {
         return outcome
     }
 
+    /// An armed host's token, and the address its install file was first fetched from (nil
+    /// before that); nil when the host is not armed.
+    private static func armed(_ db: Database, host: String) throws -> (token: String, boundTo: String?)? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT phase, token, fetchedFrom FROM install WHERE host = ?", arguments: [host]),
+              let phase = InstallPhase(rawValue: row["phase"]), phase == .armed || phase == .installing,
+              let token: String = row["token"] else { return nil }
+        return (token, row["fetchedFrom"])
+    }
+
+    /// The binding: a host bound to the address that fetched its file is served and heard from
+    /// there only; before its first fetch, from any of its install `addresses`.
+    private static func admits(_ peer: String, boundTo: String?, addresses: Set<String>) -> Bool {
+        boundTo.map { $0 == peer } ?? addresses.contains(peer)
+    }
+
     /// An installer's `reason=`: one line of printable text, at most `reasonLength` characters,
     /// without the host's token (an installer that echoed its command line would leak it).
     static func cleaned(reason: String, hiding token: String) -> String? {
@@ -137,31 +146,27 @@ public final class InstallStateStore: Sendable {
     /// the other counts at most once a second (at once for the first of each; an alarm's first
     /// also goes into the host's events). Nothing else changes.
     public func refuse(host: String, reason: InstallRefusal.Reason, from peer: String, now: Date = Date()) throws {
-        let counted = refusalTally.add(host: host, reason: reason, peer: peer, at: now)
-        guard counted.due else { return }
-        try writeRefusals(now: now, alarm: counted.isNew && reason.isAlarm ? counted.key : nil)
+        if refusalTally.add(host: host, reason: reason, peer: peer, at: now) { try flushRefusals(now: now) }
     }
 
     /// Writes the refusals counted in memory (the server does when it stops).
-    public func flushRefusals(now: Date = Date()) throws { try writeRefusals(now: now, alarm: nil) }
-
-    private func writeRefusals(now: Date, alarm: InstallRefusal.Key?) throws {
-        let refusals = refusalTally.take(at: now)
-        guard !refusals.isEmpty else { return }
+    public func flushRefusals(now: Date = Date()) throws {
+        let batch = refusalTally.take(at: now)
+        guard !batch.isEmpty else { return }
         do {
             try database.write { db in
-                for refusal in refusals {
+                for refusal in batch.refusals {
                     try db.execute(sql: """
                         INSERT INTO installRefusal (host, reason, peer, count, firstAt, lastAt) VALUES (?, ?, ?, ?, ?, ?)
                         ON CONFLICT(host, reason, peer) DO UPDATE SET count = count + excluded.count, lastAt = excluded.lastAt
                         """, arguments: [refusal.host, refusal.reason.rawValue, refusal.peer, refusal.count, refusal.firstAt, refusal.lastAt])
                 }
-                if let alarm {
+                for alarm in batch.newAlarms {
                     try Self.log(db, host: alarm.host, event: "alarm", detail: "\(alarm.reason.summary): \(alarm.peer)", at: now)
                 }
             }
         } catch {
-            refusalTally.restore(refusals)
+            refusalTally.restore(batch)
             throw error
         }
     }
@@ -170,7 +175,7 @@ public final class InstallStateStore: Sendable {
     public func refusals() throws -> [InstallRefusal] {
         try flushRefusals()
         return try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM installRefusal ORDER BY host, reason, peer").compactMap { row -> InstallRefusal? in
+            try Row.fetchAll(db, sql: "SELECT * FROM installRefusal").compactMap { row -> InstallRefusal? in
                 guard let reason = InstallRefusal.Reason(rawValue: row["reason"]) else { return nil }
                 return InstallRefusal(host: row["host"], reason: reason, peer: row["peer"], count: row["count"], firstAt: row["firstAt"], lastAt: row["lastAt"])
             }

@@ -13,7 +13,16 @@ final class RefusalTally: Sendable {
         /// Every key that has a row in the table or is pending.
         var known: Set<InstallRefusal.Key>
         var pending: [InstallRefusal.Key: InstallRefusal] = [:]
+        /// Alarms counted for the first time, whose event is still to be written.
+        var newAlarms: [InstallRefusal.Key] = []
         var lastWrite = Date.distantPast
+    }
+
+    /// What is to be written: the counts, and the alarms seen for the first time (an event each).
+    struct Batch {
+        var refusals: [InstallRefusal]
+        var newAlarms: [InstallRefusal.Key]
+        var isEmpty: Bool { refusals.isEmpty }
     }
 
     init(known: Set<InstallRefusal.Key>, capacity: Int) {
@@ -21,13 +30,14 @@ final class RefusalTally: Sendable {
         self.capacity = capacity
     }
 
-    /// Counts one refusal; returns the key it was counted under, whether that key is new, and
-    /// whether the pending counts are due to be written.
-    func add(host: String, reason: InstallRefusal.Reason, peer: String, at now: Date) -> (key: InstallRefusal.Key, isNew: Bool, due: Bool) {
+    /// Counts one refusal; true when the pending counts are due to be written (the first of
+    /// its host, reason and peer, or a second since the last write).
+    func add(host: String, reason: InstallRefusal.Reason, peer: String, at now: Date) -> Bool {
         counts.withLock { counts in
             var key = InstallRefusal.Key(host: host, reason: reason, peer: peer)
             if !counts.known.contains(key) && counts.known.count >= capacity { key.peer = InstallRefusal.anyPeer }
             let isNew = counts.known.insert(key).inserted
+            if isNew && reason.isAlarm { counts.newAlarms.append(key) }
             if var entry = counts.pending[key] {
                 entry.count += 1
                 entry.lastAt = now
@@ -35,22 +45,23 @@ final class RefusalTally: Sendable {
             } else {
                 counts.pending[key] = InstallRefusal(host: key.host, reason: reason, peer: key.peer, count: 1, firstAt: now, lastAt: now)
             }
-            return (key, isNew, isNew || now.timeIntervalSince(counts.lastWrite) >= 1)
+            return isNew || now.timeIntervalSince(counts.lastWrite) >= 1
         }
     }
 
-    /// The pending counts, handed to the caller to write (and so no longer pending).
-    func take(at now: Date) -> [InstallRefusal] {
+    /// What is pending, handed to the caller to write (and so no longer pending).
+    func take(at now: Date) -> Batch {
         counts.withLock { counts in
-            defer { counts.pending = [:]; counts.lastWrite = now }
-            return Array(counts.pending.values)
+            defer { counts.pending = [:]; counts.newAlarms = []; counts.lastWrite = now }
+            return Batch(refusals: Array(counts.pending.values), newAlarms: counts.newAlarms)
         }
     }
 
-    /// Counts that could not be written go back, to be tried with the next ones.
-    func restore(_ refusals: [InstallRefusal]) {
+    /// What could not be written goes back, to be tried with the next.
+    func restore(_ batch: Batch) {
         counts.withLock { counts in
-            for refusal in refusals {
+            counts.newAlarms = batch.newAlarms + counts.newAlarms
+            for refusal in batch.refusals {
                 if var entry = counts.pending[refusal.key] {
                     entry.count += refusal.count
                     entry.firstAt = min(entry.firstAt, refusal.firstAt)

@@ -1,6 +1,7 @@
 import CLibFuzzer
 
-// libFuzzer calls this for each input.
+// The callback for each input. libFuzzer's runtime archive refers to it by this name (its own
+// main, which SwiftPM's entry point below replaces, calls it), so it must exist under it.
 @_cdecl("LLVMFuzzerTestOneInput")
 func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     inventoryFuzzTarget(data, size)
@@ -12,5 +13,5 @@ func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
     var argc = argc
     var argv = argv
-    return LLVMFuzzerRunDriver(&argc, &argv) { data, size in inventoryFuzzTarget(data, size) }
+    return LLVMFuzzerRunDriver(&argc, &argv, fuzzerTestOneInput)
 }
