@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "provision", targets: ["ProvisionCLI"]),
         .library(name: "Provision", targets: ["Provision"]),
         .library(name: "Playbooks", targets: ["Playbooks"]),
+        .library(name: "UseCases", targets: ["UseCases"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -45,11 +46,22 @@ let package = Package(
             name: "Playbooks",
             dependencies: ["Provision"]
         ),
+        // What a user does (converge, render, bring up, power), one call each, for the command
+        // line and any other front end; above Playbooks, whose role catalog the runs build on.
+        .target(
+            name: "UseCases",
+            dependencies: [
+                "Provision",
+                "Playbooks",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "ProvisionCLI",
             dependencies: [
                 "Provision",
                 "Playbooks",
+                "UseCases",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -64,6 +76,9 @@ let package = Package(
             dependencies: [
                 "Provision",
                 "Playbooks",
+                "UseCases",
+                "ProvisionCLI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
 import Provision
+import UseCases
 
-struct AssetsCommand: AsyncParsableCommand {
+struct AssetsCommand: ContextCommand {
     static let configuration = CommandConfiguration(
         commandName: "assets",
         abstract: "Fill the tree's boot loaders and installer kernels.",
@@ -16,22 +17,13 @@ struct AssetsCommand: AsyncParsableCommand {
     @OptionGroup var options: InventoryOptions
     @OptionGroup var tree: TreeOptions
 
-    func run() async throws {
-        try await reportingFailures {
-            let inventory = try options.load()
-            guard FileManager.default.fileExists(atPath: "\(tree.absoluteTree)/\(BootTree.dnsmasqConfig)") else {
-                throw Failure.invalidInput("no rendered tree at \(tree.tree): run `provision netboot render` first")
-            }
-            let sources = NetbootAssets.sources(for: inventory.site)
-            do {
-                try await NetbootAssets.install(sources, into: tree.absoluteTree) { print($0) }
-            } catch {
-                throw Failure.failed("netboot assets: \(error)")
-            }
-            print("placed \(sources.count) boot assets in \(tree.tree)/\(BootTree.tftp)")
-            let missing = NetbootAssets.missingInstallers(for: inventory, sources: sources)
-            if !missing.isEmpty {
-                print("warning: no source for \(missing.joined(separator: ", ")): add them to site.assets (url + sha256) before arming those hosts")
+    func run(_ context: ProvisionContext) async throws {
+        try await reportingFailures(context) {
+            let workspace = options.workspace(context, tree: tree)
+            let result = try await AssetsRun.run(workspace) { context.output.line($0) }
+            context.output.line("placed \(result.placed) boot assets in \(workspace.tree)/\(BootTree.tftp)")
+            if !result.missing.isEmpty {
+                context.output.line("warning: no source for \(result.missing.joined(separator: ", ")): add them to site.assets (url + sha256) before arming those hosts")
             }
         }
     }

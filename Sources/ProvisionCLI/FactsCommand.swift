@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
 import Provision
+import UseCases
 
-struct FactsCommand: AsyncParsableCommand {
+struct FactsCommand: ContextCommand {
     static let configuration = CommandConfiguration(
         commandName: "facts",
         abstract: "Read what a host is (OS, kernel, CPU virtualisation, memory, /dev/kvm) over SSH, in one exec.")
@@ -18,28 +19,14 @@ struct FactsCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
-    func run() async throws {
-        try await reportingFailures {
-            let inventory = try options.load()
-            let host = try options.hosts(named: [host], in: inventory)[0]
-            let connection: SSHConnection
-            do {
-                connection = try SSHConnection(.init(for: host, acceptNewHostKey: acceptNewHostKeys))
-            } catch {
-                throw Failure.unreachable("\(host.name): \(error)")
-            }
-            let facts: HostFacts
-            do {
-                let result = try connection.executeAsRoot(HostFacts.probe)
-                facts = try HostFacts.parse(result.stdout)
-            } catch {
-                throw Failure.failed("\(host.name): \(error)")
-            }
+    func run(_ context: ProvisionContext) async throws {
+        try await reportingFailures(context) {
+            let facts = try await FactsRun.read(host: host, acceptNewHostKey: acceptNewHostKeys, in: options.workspace(context))
             if json {
                 let data = try JSONSerialization.data(withJSONObject: facts.values, options: [.prettyPrinted, .sortedKeys])
-                print(String(decoding: data, as: UTF8.self))
+                context.output.line(String(decoding: data, as: UTF8.self))
             } else {
-                print(TextTable.render(header: ["FACT", "VALUE"], rows: facts.values.sorted { $0.key < $1.key }.map { [$0.key, $0.value] }))
+                context.output.line(TextTable.render(header: ["FACT", "VALUE"], rows: facts.values.sorted { $0.key < $1.key }.map { [$0.key, $0.value] }))
             }
         }
     }

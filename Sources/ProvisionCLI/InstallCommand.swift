@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
 import Provision
+import UseCases
 
-struct InstallCommand: AsyncParsableCommand {
+struct InstallCommand: ContextCommand {
     static let configuration = CommandConfiguration(
         commandName: "install",
         abstract: "Arm hosts for one network install each.",
@@ -24,24 +25,16 @@ struct InstallCommand: AsyncParsableCommand {
     @Flag(help: "Disarm the hosts instead (back to local boot) without installing.")
     var disarm = false
 
-    func run() async throws {
-        try await reportingFailures {
-            let inventory = try options.load()
-            let selected = try options.hosts(named: hosts, in: inventory)
-            let lifecycle = try tree.renderedLifecycle(inventory: inventory, statePath: options.state)
+    func run(_ context: ProvisionContext) async throws {
+        try await reportingFailures(context) {
+            let workspace = options.workspace(context, tree: tree)
             if disarm {
-                try lifecycle.disarm(selected)
-                print("disarmed \(selected.map(\.name).joined(separator: ", ")): they boot their local disks")
+                let hosts = try ArmRun.disarm(hosts, in: workspace)
+                context.output.line("disarmed \(hosts.map(\.name).joined(separator: ", ")): they boot their local disks")
                 return
             }
-            try arming.allowReinstall(of: selected, confirmAbove: inventory.site.confirmAbove)
-            do {
-                try lifecycle.arm(selected)
-            } catch {
-                throw Failure.failed("arming failed: \(error)")
-            }
-            for host in selected {
-                print("armed \(host.name) (\(host.bootNIC.mac), \(host.os.family.rawValue) \(host.os.release), \(host.firmware.rawValue)): its next network boot installs it")
+            for host in try ArmRun.arm(hosts, guard: arming.reinstallGuard, in: workspace, context: context) {
+                context.output.line("armed \(host.name) (\(host.bootNIC.mac), \(host.os.family.rawValue) \(host.os.release), \(host.firmware.rawValue)): its next network boot installs it")
             }
         }
     }

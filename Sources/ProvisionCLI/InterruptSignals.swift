@@ -1,5 +1,6 @@
 import Foundation
 import Provision
+import UseCases
 
 /// SIGINT and SIGTERM during a run: the first asks the engine to stop starting work (what is
 /// in flight finishes, locks are released, the run is recorded as interrupted); a second
@@ -8,14 +9,14 @@ import Provision
 final class InterruptSignals {
     private let forwarding: SignalForwarding?
 
-    init(_ interruption: Interruption) {
+    init(_ interruption: Interruption, errors: TextStream) {
         forwarding = SignalForwarding { number in
             interruption.interrupt(by: number)
-            FileHandle.standardError.write(Data("""
+            errors.write("""
                 provision: \(number == SIGINT ? "interrupted" : "terminated"): starting nothing new; the commands in flight finish\
                 \(number == SIGINT ? " (^C again to stop at once)" : "")
 
-                """.utf8))
+                """)
         }
     }
 

@@ -2,8 +2,9 @@ import ArgumentParser
 import Foundation
 import Logging
 import Provision
+import UseCases
 
-struct PowerCommand: AsyncParsableCommand {
+struct PowerCommand: ContextCommand {
     static let configuration = CommandConfiguration(
         commandName: "power",
         abstract: "Switch a host on or off, power-cycle it, read its power state, or make its next boot a network boot, through its Redfish BMC.",
@@ -15,27 +16,13 @@ struct PowerCommand: AsyncParsableCommand {
             refuses the action.
             """)
 
-    enum Action: String, CaseIterable, ExpressibleByArgument {
-        case on, off, cycle, status
-        case pxeOnce = "pxe-once"
-
-        var powerChange: RedfishClient.PowerChange? {
-            switch self {
-            case .on: .on
-            case .off: .off
-            case .cycle: .cycle
-            case .status, .pxeOnce: nil
-            }
-        }
-    }
-
     @OptionGroup var options: InventoryOptions
 
     @Argument(help: "The host.")
     var host: String
 
     @Argument(help: "What to do.")
-    var action: Action
+    var action: PowerRun.Action
 
     @Flag(help: "Switch off or cycle a host marked protected in the inventory.")
     var forceProtected = false
@@ -54,56 +41,14 @@ struct PowerCommand: AsyncParsableCommand {
         guard retries >= 0 else { throw ValidationError("--retries cannot be negative") }
     }
 
-    func run() async throws {
-        try await reportingFailures {
-            let inventory = try options.load()
-            let host = try options.hosts(named: [host], in: inventory)[0]
-            guard let bmc = host.bmc else {
-                throw Failure.invalidInput("host \(host.name) has no 'bmc' in the inventory")
-            }
-            guard bmc.kind == .redfish else {
-                throw Failure.invalidInput("host \(host.name) has an IPMI BMC (\(bmc.address)); provision power speaks Redfish, IPMI is not supported yet")
-            }
-            if action == .off || action == .cycle, host.isProtected, !forceProtected {
-                throw Failure.refused("refusing to \(action == .off ? "switch off" : "power-cycle") protected host \(host.name) (protected: true in the inventory). Pass --force-protected if that is what you want.")
-            }
+    func run(_ context: ProvisionContext) async throws {
+        try await reportingFailures(context) {
             LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
             var logger = Logger(label: "provision.redfish")
             logger.logLevel = verbose ? .info : .warning
-            let clientOptions = RedfishClient.Options(connectTimeout: min(.seconds(10), .seconds(timeout)), requestTimeout: .seconds(timeout), retries: retries)
-            let (action, name, firmware) = (action, host.name, host.firmware)
-            do throws(RedfishError) {
-                let report = try await DedicatedThread.run { [logger] () throws(RedfishError) -> String in
-                    let client = try RedfishClient(bmc: bmc, options: clientOptions, logger: logger)
-                    if let change = action.powerChange {
-                        let outcome = try client.change(change)
-                        guard let reset = outcome.requested else { return "\(name): already \(outcome.before.rawValue), nothing to do" }
-                        return "\(name): was \(outcome.before.rawValue); the BMC accepted \(reset.rawValue)"
-                    }
-                    if action == .pxeOnce {
-                        try client.bootFromNetworkOnce(firmware: firmware)
-                        return "\(name): its next boot (only) is a network boot (\(firmware == .uefi ? "UEFI" : "legacy BIOS") PXE)"
-                    }
-                    return "\(name): \(try client.powerState().rawValue)"
-                }
-                print(report)
-            } catch {
-                throw Failure(error, host: host.name)
-            }
-        }
-    }
-}
-
-extension Failure {
-    /// What a BMC error means for the exit code: 64 when nothing could be tried (the password
-    /// is not available), 4 when the BMC cannot be reached or does not accept us, 1 when it
-    /// refuses or fails the action.
-    init(_ error: RedfishError, host: String) {
-        let message = "\(host): \(error)"
-        switch error.kind {
-        case .configuration: self = .invalidInput(message)
-        case .unreachable, .timeout, .tls, .authentication: self = .unreachable(message)
-        case .refused, .server, .invalidResponse: self = .failed(message)
+            let options = RedfishClient.Options(connectTimeout: min(.seconds(10), .seconds(timeout)), requestTimeout: .seconds(timeout), retries: retries)
+            context.output.line(try await PowerRun.run(action, host: host, forceProtected: forceProtected, options: options, logger: logger,
+                                                       in: self.options.workspace(context)))
         }
     }
 }

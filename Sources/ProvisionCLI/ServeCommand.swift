@@ -2,8 +2,9 @@ import ArgumentParser
 import Foundation
 import Logging
 import Provision
+import UseCases
 
-struct ServeCommand: AsyncParsableCommand {
+struct ServeCommand: ContextCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Run the install server: install files for armed hosts, and their callbacks.",
@@ -13,18 +14,19 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var tree: TreeOptions
     @OptionGroup var serving: ServeOptions
 
-    func run() async throws {
-        try await reportingFailures {
-            let inventory = try options.load()
-            let lifecycle = try tree.lifecycle(inventory: inventory, statePath: options.state)
+    func run(_ context: ProvisionContext) async throws {
+        try await reportingFailures(context) {
+            let workspace = options.workspace(context, tree: tree)
+            let lifecycle = try workspace.lifecycle(inventory: try workspace.loadInventory())
+            let address = serving.address(for: lifecycle.renderer.inventory.site)
             LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
-            let server = try serving.server(lifecycle: lifecycle)
+            let server = InstallServer(lifecycle: lifecycle, host: address.host, port: address.port)
             do {
                 try await server.run { port in
-                    FileHandle.standardError.write(Data("provision serve: listening on \(server.host):\(port), tree \(tree.tree), state \(options.state)\n".utf8))
+                    context.errors.line("provision serve: listening on \(server.host):\(port), tree \(workspace.tree), state \(workspace.state)")
                 }
             } catch let failure as InstallServer.ListenFailure {
-                throw Failure.failed(failure.description)
+                throw UseCaseFailure.failed(failure.description)
             }
         }
     }

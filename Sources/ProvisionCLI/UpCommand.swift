@@ -2,8 +2,9 @@ import ArgumentParser
 import Foundation
 import Logging
 import Provision
+import UseCases
 
-struct UpCommand: AsyncParsableCommand {
+struct UpCommand: ContextCommand {
     static let configuration = CommandConfiguration(
         commandName: "up",
         abstract: "Bring hosts up: install each once through its BMC, then converge it to its roles.",
@@ -48,88 +49,32 @@ struct UpCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds any one probe, fix or handler of the converge may run.", valueName: "seconds"))
     var commandTimeout = 600
 
-    func run() async throws {
-        try await reportingFailures {
-            guard installTimeout >= 1, sshTimeout >= 1, commandTimeout >= 1, pollInterval > 0, bmcTimeout > 0 else {
-                throw Failure.invalidInput("--install-timeout, --ssh-timeout and --command-timeout must be at least 1 second, --poll-interval and --bmc-timeout more than 0")
-            }
-            let inventory = try options.load()
-            let selected = try options.hosts(named: hosts, in: inventory)
-            let targets = try options.targets(for: selected, siteRoles: try options.loadSiteRoles(of: inventory))
-            let (batch, maxFail) = try rolling.shares()
-            let lifecycle = try tree.renderedLifecycle(inventory: inventory, statePath: options.state)
-            let starts = try Dictionary(uniqueKeysWithValues: selected.map { host in
-                (host.name, BringUp.resumePoint(try lifecycle.store.record(host: host.name), reinstall: reinstall))
-            })
-            let installing = selected.filter { starts[$0.name] == .arm }
-            try arming.allowReinstall(of: installing, confirmAbove: inventory.site.confirmAbove)
-            try requireBMCs(selected.filter { starts[$0.name]! <= .powerCycle })
+    func validate() throws {
+        guard installTimeout >= 1, sshTimeout >= 1, commandTimeout >= 1, pollInterval > 0, bmcTimeout > 0 else {
+            throw ValidationError("--install-timeout, --ssh-timeout and --command-timeout must be at least 1 second, --poll-interval and --bmc-timeout more than 0")
+        }
+    }
 
-            LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
-            var logger = Logger(label: "provision.up")
-            logger.logLevel = .warning
-            let invocation = RunHistoryStore.Invocation.current
+    func run(_ context: ProvisionContext) async throws {
+        try await reportingFailures(context) {
+            let workspace = options.workspace(context, tree: tree)
             let interruption = Interruption()
-            let converge = Engine.Options(mode: .apply, holder: invocation.holder,
-                                          commandTimeout: .seconds(commandTimeout), interruption: interruption)
-            let bringUp = BringUp(lifecycle: lifecycle, options: BringUp.Options(
+            let bringUp = BringUp.Options(
                 installTimeout: .seconds(installTimeout), sshTimeout: .seconds(sshTimeout), pollInterval: .seconds(pollInterval),
-                reinstall: reinstall, batch: batch, maxFail: maxFail,
+                reinstall: reinstall, batch: rolling.batch, maxFail: rolling.maxFail,
                 redfish: RedfishClient.Options(connectTimeout: min(.seconds(10), .seconds(bmcTimeout)), requestTimeout: .seconds(bmcTimeout)),
-                converge: converge), logger: logger)
-
-            let server = try serve ? startServer(lifecycle) : nil
-            if let server, await server.listening.value == nil {
-                let result = await server.task.result
-                let reason = if case .failure(let error) = result { "\(error)" } else { "it ended" }
-                throw Failure.failed("the install server did not start: \(reason)")
-            }
-            let signals = InterruptSignals(interruption)
-            let outcomes = await DedicatedThread.run {
-                bringUp.run(targets) { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
-            }
+                converge: Engine.Options(mode: .apply, commandTimeout: .seconds(commandTimeout), interruption: interruption))
+            let request = BringUpRun.Request(hosts: hosts, reinstall: reinstall, reinstallGuard: arming.reinstallGuard, bringUp: bringUp,
+                                             serve: serve, listen: serving.listen)
+            let run = try BringUpRun.prepare(request, in: workspace, context: context)
+            LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+            let signals = InterruptSignals(interruption, errors: context.errors)
+            let result = try await run.execute(context: context) { context.errors.line($0) }
             signals.stop()
-            server?.task.cancel()
-            _ = await server?.task.result
-
-            print(TextTable.render(header: ["HOST", "STAGE", "RESULT"], rows: outcomes.map { outcome in
+            context.output.line(TextTable.render(header: ["HOST", "STAGE", "RESULT"], rows: result.outcomes.map { outcome in
                 [outcome.host, outcome.stage.rawValue, outcome.failure.map { "FAILED: \($0)" } ?? (outcome.alreadyReady ? "ready (already)" : "ready")]
             }))
-            if let signal = interruption.interruptedBy { throw ExitCode(128 + signal) }
-            let code = BringUp.exitCode(outcomes)
-            if code != 0 { throw ExitCode(code) }
+            try exit(with: result.exitStatus)
         }
-    }
-
-    /// Hosts that go through the BMC stages need a Redfish BMC whose password is at hand:
-    /// checked before anything is touched (making a client contacts nothing yet).
-    private func requireBMCs(_ hosts: [Provision.Host]) throws {
-        for host in hosts {
-            guard let bmc = host.bmc else { throw Failure.invalidInput("host \(host.name) has no 'bmc' in the inventory: provision up powers hosts through their BMC") }
-            do throws(RedfishError) {
-                _ = try RedfishClient(bmc: bmc, logger: Logger(label: "provision.up"))
-            } catch {
-                throw Failure.invalidInput("host \(host.name): \(error)")
-            }
-        }
-    }
-
-    /// The install server, in this process until the bring-up ends; `listening` resolves with
-    /// its port once it accepts callbacks, or nil when it ended without (the port was taken).
-    private func startServer(_ lifecycle: InstallLifecycle) throws -> (task: Task<Void, any Error>, listening: Task<Int?, Never>) {
-        let server = try serving.server(lifecycle: lifecycle)
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let task = Task {
-            defer { continuation.finish() }
-            try await server.run(stopOnSignals: false) { port in
-                FileHandle.standardError.write(Data("provision up: install server listening on \(server.host):\(port)\n".utf8))
-                continuation.yield(port)
-            }
-        }
-        let listening = Task {
-            var iterator = ports.makeAsyncIterator()
-            return await iterator.next()
-        }
-        return (task, listening)
     }
 }

@@ -1,8 +1,9 @@
 import ArgumentParser
 import Playbooks
 import Provision
+import UseCases
 
-struct ValidateCommand: AsyncParsableCommand {
+struct ValidateCommand: ContextCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
         abstract: "Check the inventory and its site playbooks and report every error at once (exit 64 if any).",
@@ -14,13 +15,11 @@ struct ValidateCommand: AsyncParsableCommand {
 
     @OptionGroup var options: InventoryOptions
 
-    func run() async throws {
-        try await reportingFailures {
-            let inventory = try options.load()
-            let siteRoles = try options.loadSiteRoles(of: inventory)
-            let roleProblems = RoleRequirements.diagnostics(for: inventory.hosts, siteRoles: siteRoles)
-            if !roleProblems.isEmpty { throw Failure.invalidInput(DiagnosticsError(roleProblems, sources: inventory.sources).description) }
-            print("\(options.inventory): \(inventory.hosts.count) hosts in \(inventory.groupNames.count) groups, \(siteRoles.count) site playbook\(siteRoles.count == 1 ? "" : "s"), no errors")
+    func run(_ context: ProvisionContext) async throws {
+        try await reportingFailures(context) {
+            let workspace = options.workspace(context)
+            let result = try ValidateRun.run(workspace)
+            context.output.line("\(workspace.inventory): \(result.hosts) hosts in \(result.groups) groups, \(result.sitePlaybooks) site playbook\(result.sitePlaybooks == 1 ? "" : "s"), no errors")
         }
     }
 }

@@ -38,10 +38,10 @@ struct BringUpTests {
         let ready = BringUp.Outcome(host: "a", stage: .ready)
         let failed = BringUp.Outcome(host: "b", stage: .install, failure: "no callback")
         let unreachable = BringUp.Outcome(host: "c", stage: .ssh, failure: "no answer", unreachable: true)
-        #expect(BringUp.exitCode([ready, ready]) == 0)
-        #expect(BringUp.exitCode([ready, failed]) == 1)
-        #expect(BringUp.exitCode([unreachable]) == 4)
-        #expect(BringUp.exitCode([failed, unreachable, ready]) == 5)
+        #expect(ExitStatus.of([ready, ready]).code == 0)
+        #expect(ExitStatus.of([ready, failed]).code == 1)
+        #expect(ExitStatus.of([unreachable]).code == 4)
+        #expect(ExitStatus.of([failed, unreachable, ready]).code == 5)
     }
 
     @Test("host keys: a well-formed line is taken (comment dropped), with its fingerprint; malformed ones are refused with the reason")

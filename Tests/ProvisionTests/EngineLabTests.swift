@@ -66,7 +66,7 @@ extension LabSSHTests {
         #expect(try ssh(lab, lab.nodes[0], "cat /root/handler-runs").stdout == "ran\n")
         let again = Engine.run(try targets(lab, playbook), options: .init(mode: .apply))
         #expect(again[0].changed.isEmpty && again[0].handlersRun.isEmpty)
-        #expect(RunExitCode.of(again) == 0)
+        #expect(ExitStatus.of(again).code == 0)
 
         let failing = HostPlaybook(resources: [
             FileResource("/etc/provision-c", content: "c\n", owner: "no-such-user"),
@@ -75,7 +75,7 @@ extension LabSSHTests {
         let failed = Engine.run(try targets(lab, failing), options: .init(mode: .apply))
         #expect(failed[0].failed.map(\.name) == ["/etc/provision-c"])
         #expect(failed[0].resources.last?.state == .skipped("create (2 bytes, mode 0644) (an earlier resource failed)"))
-        #expect(RunExitCode.of(failed) == 1)
+        #expect(ExitStatus.of(failed).code == 1)
         let leftovers = try ssh(lab, lab.nodes[0], "ls -a /etc | grep -c provision- ; true").stdout
         #expect(leftovers == "2\n", "only /etc/provision-a and -b: no half-written or temporary file")
 
@@ -84,7 +84,7 @@ extension LabSSHTests {
         let checked = Engine.run(try targets(lab, unguarded), options: .init(mode: .check))
         #expect(checked[0].unknown.map(\.name) == ["touch /root/touched"])
         #expect(checked[0].drifted.map(\.name) == ["touch /root/created"])
-        #expect(RunExitCode.of(checked) == 2)
+        #expect(ExitStatus.of(checked).code == 2)
         let ran = Engine.run(try targets(lab, unguarded), options: .init(mode: .apply))
         #expect(ran[0].changed.count == 2)
         #expect(Engine.run(try targets(lab, unguarded), options: .init(mode: .check))[0].drifted.isEmpty)
@@ -131,7 +131,7 @@ extension LabSSHTests {
         let applied = Engine.run(try targets(lab, playbook), options: .init(mode: .apply))
         #expect(applied[0].changed.map(\.name) == ["tree"], "\(applied[0].resources)")
         #expect(try ssh(lab, node, "tree --version").status == 0)
-        #expect(RunExitCode.of(Engine.run(try targets(lab, playbook), options: .init(mode: .check))) == 0)
+        #expect(ExitStatus.of(Engine.run(try targets(lab, playbook), options: .init(mode: .check))).code == 0)
         _ = try ssh(lab, node, "dpkg -r tree")
         let drift = Engine.run(try targets(lab, playbook), options: .init(mode: .check))
         #expect(drift[0].drifted.map(\.id) == ["package:tree"])
@@ -217,7 +217,7 @@ extension LabSSHTests {
         #expect(try ssh(lab, node, "getent group ops-team | cut -d: -f3").stdout == "2501\n")
         #expect(try ssh(lab, node, "id -nG ops").stdout == "ops adm ops-team\n")
         #expect(try ssh(lab, node, "cat ~ops/.ssh/authorized_keys; stat -c '%a %U' ~ops/.ssh/authorized_keys").stdout == key + "\n600 ops\n")
-        #expect(RunExitCode.of(Engine.run(try targets(lab, playbook), options: .init(mode: .check))) == 0)
+        #expect(ExitStatus.of(Engine.run(try targets(lab, playbook), options: .init(mode: .check))).code == 0)
         _ = try ssh(lab, node, "usermod -s /bin/sh ops")
         let drift = Engine.run(try targets(lab, playbook), options: .init(mode: .check))
         #expect(drift[0].drifted.map(\.id) == ["user:ops"])

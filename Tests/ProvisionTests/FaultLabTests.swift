@@ -56,7 +56,7 @@ extension LabSSHTests {
         // Lost with the node, not stopped by the command limit (which would also be a failure).
         #expect(!lost.isEmpty && !lost.contains("did not finish within"), "\(lost)")
         #expect(reports[5].resources[1].state == .skipped("create (2 bytes, mode 0644) (an earlier resource failed)"))
-        #expect(RunExitCode.of(reports) == 4 | 2 | 1)
+        #expect(ExitStatus.of(reports).code == 4 | 2 | 1)
     }
 
     @Test("SIGTERM to apply: the command in flight finishes, nothing new starts, the locks are released and the run is recorded as interrupted (exit 143)")
@@ -118,6 +118,6 @@ extension LabSSHTests {
         for _ in 0..<100 where !back { usleep(200_000); back = Lab.answers(lab.nodes[0].address, port: 22) }
         #expect(back, "the host came back by itself")
         #expect(try ssh(lab, lab.nodes[0], "cat /etc/provision-link").stdout == "up\n")
-        #expect(RunExitCode.of(Engine.run(try targets(lab, guarded("up")), options: .init(mode: .check))) == 0)
+        #expect(ExitStatus.of(Engine.run(try targets(lab, guarded("up")), options: .init(mode: .check))).code == 0)
     }
 }

@@ -13,16 +13,16 @@ extension LabSSHTests {
         let applied = Engine.run(try targets(lab, playbook), options: .init(mode: .apply))
         #expect(applied[0].changed.map(\.id) == playbook.resources.map(\.id), "\(applied[0].resources)", sourceLocation: sourceLocation)
         let second = Engine.run(try targets(lab, playbook), options: .init(mode: .apply))
-        #expect(RunExitCode.of(second) == 0 && second[0].resources.allSatisfy { $0.state == .inSync }, "\(second[0].resources)",
+        #expect(ExitStatus.of(second).code == 0 && second[0].resources.allSatisfy { $0.state == .inSync }, "\(second[0].resources)",
                 sourceLocation: sourceLocation)
         let change = try ssh(lab, lab.nodes[0], handChange)
         #expect(change.status == 0, "hand change failed: \(change.stderr)", sourceLocation: sourceLocation)
         let check = Engine.run(try targets(lab, playbook), options: .init(mode: .check))
-        #expect(RunExitCode.of(check) == 2, sourceLocation: sourceLocation)
+        #expect(ExitStatus.of(check).code == 2, sourceLocation: sourceLocation)
         #expect(check[0].drifted.map(\.id) == drifted, "\(check[0].resources)", sourceLocation: sourceLocation)
         let repair = Engine.run(try targets(lab, playbook), options: .init(mode: .apply))
         #expect(repair[0].changed.map(\.id) == drifted, sourceLocation: sourceLocation)
-        #expect(RunExitCode.of(Engine.run(try targets(lab, playbook), options: .init(mode: .check))) == 0, sourceLocation: sourceLocation)
+        #expect(ExitStatus.of(Engine.run(try targets(lab, playbook), options: .init(mode: .check))).code == 0, sourceLocation: sourceLocation)
     }
 
     @Test("template, sysctl (persisted; /proc/sys is read-only in the lab), kernel module and a 300 KB file: converge, no-op, drift, repair")
@@ -75,7 +75,7 @@ extension LabSSHTests {
             UserResource("visitor", authorizedKeys: [publicKey]),
             FileResource("/etc/sudoers.d/deployer", content: "deployer ALL=(ALL) NOPASSWD: ALL\n", mode: "0440"),
         ], handlers: [])
-        #expect(RunExitCode.of(Engine.run(try targets(lab, setup), options: .init(mode: .apply))) == 2)
+        #expect(ExitStatus.of(Engine.run(try targets(lab, setup), options: .init(mode: .apply))).code == 2)
 
         func logins(as user: String, _ playbook: HostPlaybook) throws -> [Engine.Target] {
             try targets(lab, playbook).map { target in
@@ -90,11 +90,11 @@ extension LabSSHTests {
         let applied = Engine.run(try logins(as: "deployer", playbook), options: options)
         #expect(applied[0].changed.map(\.id) == ["file:/etc/provision-by-sudo"], "\(applied[0])")
         #expect(try ssh(lab, lab.nodes[0], "stat -c '%U %a' /etc/provision-by-sudo").stdout == "root 600\n")
-        #expect(RunExitCode.of(Engine.run(try logins(as: "deployer", playbook), options: options)) == 0)
+        #expect(ExitStatus.of(Engine.run(try logins(as: "deployer", playbook), options: options)).code == 0)
 
         for mode in [Engine.Mode.check, .apply] {
             let refused = Engine.run(try logins(as: "visitor", playbook), options: .init(mode: mode, connectTimeout: .seconds(60)))
-            #expect(RunExitCode.of(refused) == 4)
+            #expect(ExitStatus.of(refused).code == 4)
             let reason = try #require(refused[0].unreachable)
             let step = mode == .check ? "the probe script did not run" : "cannot take the host lock"
             #expect(reason.contains(step) && reason.contains("sudo: a password is required"), "\(reason)")

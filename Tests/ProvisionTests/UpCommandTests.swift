@@ -8,7 +8,7 @@ struct UpCommandTests {
     static let passwordVariable = "PROVISION_TEST_UP_BMC_PASSWORD"
 
     @Test("bad input exits 64 with nothing armed; a BMC that refuses connections fails pxe-once with exit 4, recorded for status")
-    func refusalsAndUnreachableBMC() throws {
+    func refusalsAndUnreachableBMC() async throws {
         let workspace = try CommandLineTests.Workspace()
         defer { workspace.directory.remove() }
         let inventory = "\(workspace.directory.path)/site.yml"
@@ -24,13 +24,13 @@ struct UpCommandTests {
         let unrendered = try up(["node-1"], password: true)
         #expect(unrendered.status == 64)
         #expect(unrendered.output.contains("no rendered tree at \(workspace.tree): run `provision netboot render` first"))
-        #expect(try workspace.provision(["netboot", "render"], inventory: inventory).status == 0)
+        #expect(try await workspace.provision(["netboot", "render"], inventory: inventory).status == 0)
         let cases: [(arguments: [String], message: String)] = [
             (["node-9"], "no host 'node-9' in \(inventory); did you mean 'node-1'?"),
             (["node-2"], "refusing to arm protected host node-2"),
             (["node-3"], "host node-3 has no 'bmc' in the inventory"),
             (["node-1"], "environment variable \(Self.passwordVariable) is not set"),
-            (["node-1", "--batch", "0"], "--batch '0' is not a positive N or N%"),
+            (["node-1", "--batch", "0"], "--batch must be a positive N or N%"),
         ]
         for (arguments, message) in cases {
             let result = try up(arguments)
@@ -46,7 +46,7 @@ struct UpCommandTests {
         let record = try store.record(host: "node-1")
         #expect(record.phase == .ready && record.stage == .pxeOnce && record.stageOutcome == .failed, "disarmed again: the host was not restarted")
         #expect(record.stageDetail?.contains("127.0.0.1:9") == true, "\(String(describing: record.stageDetail))")
-        let status = try workspace.provision(["status"], inventory: inventory)
+        let status = try await workspace.provision(["status"], inventory: inventory)
         #expect(status.output.contains("pxe-once failed"), "\(status.output)")
     }
 
@@ -62,7 +62,7 @@ struct UpCommandTests {
         let bmc = "{type: redfish, address: \(emulator.address), username: \(RedfishEmulator.username), password_file: \(directory)/bmc-password, ca_file: \(emulator.caFile)}"
         try String(contentsOfFile: Fixtures.path("redfish-site.yml"), encoding: .utf8).replacingOccurrences(of: "BMC_MAPPING", with: bmc)
             .write(toFile: inventory, atomically: true, encoding: .utf8)
-        #expect(try workspace.provision(["netboot", "render"], inventory: inventory).status == 0)
+        #expect(try await workspace.provision(["netboot", "render"], inventory: inventory).status == 0)
         let port = try freeLoopbackPort()
         let log = "\(directory)/up.log"
         let up = try ChildProcess(CommandLineTests.binary, ["up", "node-1", "--serve", "--listen", "127.0.0.1:\(port)", "--poll-interval", "0.2",

@@ -84,7 +84,9 @@ public enum Engine {
     }
 
     /// Runs every target, in rolling batches when asked; once failures pass `maxFail`, the
-    /// remaining batches are not started and their hosts are reported as such.
+    /// remaining batches are not started and their hosts are reported as such. Blocks until
+    /// every host is done: from async code, call it through `DedicatedThread.run` (as
+    /// `ConvergeRun` does).
     public static func run(_ targets: [Target], options: Options, progress: @escaping @Sendable (HostReport) -> Void = { _ in }) -> [HostReport] {
         RollingBatches.run(targets, batch: options.batch, maxFail: options.maxFail, concurrency: options.concurrency,
                            work: { (target: Target) -> HostReport in

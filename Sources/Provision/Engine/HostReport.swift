@@ -81,20 +81,3 @@ public struct ResourceOutcome: Sendable {
 
     public var id: String { "\(kind):\(name)" }
 }
-
-/// The design brief's exit codes, combined over all hosts: 2 changes made or drift found,
-/// 1 a resource failed (or hosts were left out because too many failed, or were locked by
-/// another run), 4 a host unreachable;
-/// bits add up (6 = drift + unreachable).
-public enum RunExitCode {
-    public static func of(_ reports: [HostReport]) -> Int32 {
-        var code: Int32 = 0
-        for report in reports {
-            if report.unreachable != nil { code |= 4 }
-            if report.notStarted != nil || report.locked != nil { code |= 1 }
-            if !report.failed.isEmpty || !report.handlerFailures.isEmpty { code |= 1 }
-            if !report.drifted.isEmpty || !report.changed.isEmpty { code |= 2 }
-        }
-        return code
-    }
-}

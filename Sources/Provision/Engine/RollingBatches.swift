@@ -26,16 +26,23 @@ enum RollingBatches {
         return results
     }
 
-    /// Every item's result, in order, from up to `concurrency` worker threads.
+    /// Every item's result, in order, from up to `concurrency` worker threads. Blocks the
+    /// calling thread until the last is done: async callers run it on a thread of their own
+    /// (`DedicatedThread`), never on the cooperative pool.
     static func parallel<Item: Sendable, Result: Sendable>(_ items: [Item], concurrency: Int, work: @escaping @Sendable (Item) -> Result) -> [Result] {
         let results = UnsafeSlots<Result>(count: items.count)
-        let next = NextIndex()
+        // Indices 0, 1, 2, ... handed out to the worker threads.
+        let next = ThreadSafeBox(0)
         let done = DispatchGroup()
         for _ in 0..<max(1, min(concurrency, items.count)) {
             done.enter()
             let worker = Thread {
                 SignalForwarding.keepFromThisThread()
-                while let index = next.take(below: items.count) {
+                while let index = next.withLock({ next -> Int? in
+                    guard next < items.count else { return nil }
+                    next += 1
+                    return next - 1
+                }) {
                     results[index] = work(items[index])
                 }
                 done.leave()
@@ -45,19 +52,5 @@ enum RollingBatches {
         }
         done.wait()
         return results.values
-    }
-}
-
-/// Hands out indices 0, 1, 2, ... to worker threads.
-final class NextIndex: @unchecked Sendable {
-    private var value = 0
-    private let lock = NSLock()
-
-    func take(below limit: Int) -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard value < limit else { return nil }
-        value += 1
-        return value - 1
     }
 }

@@ -95,13 +95,4 @@ public struct BringUp: Sendable {
         case .failed?, nil: return .arm
         }
     }
-
-    /// 0 when every host is ready; else 1 for a failed stage, 4 for an unreachable BMC or SSH
-    /// server, combined (5) when there are both.
-    public static func exitCode(_ outcomes: [Outcome]) -> Int32 {
-        outcomes.reduce(0) { code, outcome in
-            guard outcome.failure != nil else { return code }
-            return code | (outcome.unreachable ? 4 : 1)
-        }
-    }
 }

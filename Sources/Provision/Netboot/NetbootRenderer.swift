@@ -40,12 +40,13 @@ public struct NetbootRenderer: Sendable {
         // Batch k waits until batch k - window is taken. Waiting on that one batch, not on a
         // count of free places, cannot deadlock: the batch waited for was handed out earlier.
         let taken = (0..<batches).map { _ in DispatchSemaphore(value: 0) }
-        let stop = StopFlag()
+        // Set by the calling thread when `body` throws: the workers stop early.
+        let stop = ThreadSafeBox(false)
         let workersDone = DispatchGroup()
         DispatchQueue.global().async(group: workersDone) {
             DispatchQueue.concurrentPerform(iterations: batches) { batch in
                 if batch >= window { taken[batch - window].wait() }
-                if !stop.isSet {
+                if !stop.value {
                     let range = batch * batchSize..<min(hosts.count, (batch + 1) * batchSize)
                     slots[batch] = hosts[range].flatMap { hostFiles(for: $0, armed: armed.contains($0.name)) }
                 }
@@ -54,7 +55,7 @@ public struct NetbootRenderer: Sendable {
         }
         // The workers write into `slots`: it must outlive them, whatever `body` does.
         defer {
-            stop.set()
+            stop.withLock { $0 = true }
             taken.forEach { $0.signal() }  // none waits for ever
             workersDone.wait()
         }
@@ -137,13 +138,4 @@ public struct NetbootRenderer: Sendable {
             "subnets": subnetList, "hosts": hostList,
         ]
     }
-}
-
-/// A flag that one thread sets and others read: tells rendering workers to stop early.
-private final class StopFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-
-    var isSet: Bool { lock.withLock { value } }
-    func set() { lock.withLock { value = true } }
 }

@@ -24,7 +24,7 @@ public enum JSONReport {
             return entry
         }
         let document: [String: Any] = [
-            "version": version, "mode": run.mode.rawValue, "exit_code": run.exitCode, "interrupted": run.interrupted,
+            "version": version, "mode": run.mode.rawValue, "exit_code": run.exitStatus.code, "interrupted": run.interrupted,
             "started_at": ISO8601DateFormatter().string(from: run.startedAt), "duration_seconds": run.seconds, "hosts": hosts,
         ]
         let data = (try? JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys])) ?? Data()

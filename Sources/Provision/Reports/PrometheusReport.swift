@@ -26,7 +26,7 @@ public enum PrometheusReport {
         let runLabels = "mode=\"\(mode)\""
         gauge("last_run_timestamp_seconds", "When the run finished (Unix time).", [(runLabels, String(format: "%.3f", finishedAt.timeIntervalSince1970))])
         gauge("last_run_duration_seconds", "How long the run took.", [(runLabels, String(format: "%.3f", run.seconds))])
-        gauge("last_run_exit_code", "The run's exit code (0 in sync, 2 drift, 1 failure, 4 unreachable, combined).", [(runLabels, String(run.exitCode))])
+        gauge("last_run_exit_code", "The run's exit code (0 in sync, 2 drift, 1 failure, 4 unreachable, combined).", [(runLabels, String(run.exitStatus.code))])
         gauge("last_run_interrupted", "1 when the run was interrupted.", [(runLabels, run.interrupted ? "1" : "0")])
         return lines.joined(separator: "\n") + "\n"
     }

@@ -20,8 +20,8 @@ public struct RunSummary: Sendable {
 
     public var interrupted: Bool { interruptedBy != nil }
 
-    /// The hosts' combined code; an interrupted run's is the shell's 128 + the signal.
-    public var exitCode: Int32 { interruptedBy.map { 128 + $0 } ?? RunExitCode.of(hosts) }
+    /// The hosts' combined status; an interrupted run's is the shell's 128 + the signal.
+    public var exitStatus: ExitStatus { interruptedBy.map(ExitStatus.interrupted(by:)) ?? .of(hosts) }
 }
 
 extension ResourceOutcome.State {

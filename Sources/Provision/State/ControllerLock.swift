@@ -4,7 +4,7 @@ import Foundation
 /// the state file, keyed by the inventory's path. The holder writes who it is into the file, so
 /// a second run can say who has it; the kernel drops the lock when its process dies, and a
 /// record left behind that way is reported by the next run, not silently taken over.
-public final class ControllerLock {
+public final class ControllerLock: Sendable {
     public let path: String
     private let descriptor: Int32
     /// The record of a run that died holding the lock (killed, the machine lost power), if any.

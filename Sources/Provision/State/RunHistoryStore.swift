@@ -71,7 +71,7 @@ public final class RunHistoryStore: Sendable {
             try db.execute(sql: """
                 INSERT INTO run (mode, startedAt, seconds, user, controller, command, exitCode, interrupted) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [summary.mode.rawValue, summary.startedAt, summary.seconds, invocation.user, invocation.controller,
-                                 invocation.command, Int(summary.exitCode), summary.interrupted])
+                                 invocation.command, Int(summary.exitStatus.code), summary.interrupted])
             let id = db.lastInsertedRowID
             for report in summary.hosts {
                 try db.execute(sql: "INSERT INTO runHost (runId, host, outcome, reason, seconds) VALUES (?, ?, ?, ?, ?)",

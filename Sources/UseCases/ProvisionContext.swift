@@ -1,0 +1,62 @@
+import Foundation
+import Provision
+
+/// Everything a use case reads or writes outside its own arguments, in one value (the shape of
+/// swiftly's `SwiftlyCoreContext`): the command line passes the process's own (`standard`);
+/// tests pass one whose streams they read back, so commands run in-process.
+public struct ProvisionContext: Sendable {
+    /// Results (stdout).
+    public var output: TextStream
+    /// Progress, warnings and errors (stderr).
+    public var errors: TextStream
+    /// The next line the operator types, nil at the end of input.
+    public var readLine: @Sendable () -> String?
+    public var terminal: Terminal
+    public var environment: [String: String]
+    /// Relative paths from the operator are taken against this directory.
+    public var currentDirectory: String
+    public var now: @Sendable () -> Date
+    /// Who runs this, as the history and host locks record it.
+    public var invocation: RunHistoryStore.Invocation
+
+    /// Whether the operator is at a terminal: confirmations are asked only on one, and output
+    /// is coloured and verbose only on one.
+    public struct Terminal: Sendable {
+        public var input: Bool
+        public var output: Bool
+
+        public init(input: Bool, output: Bool) {
+            self.input = input
+            self.output = output
+        }
+    }
+
+    public init(output: TextStream, errors: TextStream, readLine: @escaping @Sendable () -> String?, terminal: Terminal,
+                environment: [String: String], currentDirectory: String, now: @escaping @Sendable () -> Date = Date.init,
+                invocation: RunHistoryStore.Invocation) {
+        self.output = output
+        self.errors = errors
+        self.readLine = readLine
+        self.terminal = terminal
+        self.environment = environment
+        self.currentDirectory = currentDirectory
+        self.now = now
+        self.invocation = invocation
+    }
+
+    /// This process's streams, terminal, environment and working directory.
+    public static var standard: ProvisionContext {
+        ProvisionContext(output: .standardOutput, errors: .standardError, readLine: { Swift.readLine() },
+                         terminal: Terminal(input: isatty(STDIN_FILENO) != 0, output: isatty(STDOUT_FILENO) != 0),
+                         environment: ProcessInfo.processInfo.environment, currentDirectory: FileManager.default.currentDirectoryPath,
+                         invocation: .current)
+    }
+
+    /// A path as the operator gave it, made absolute against the working directory.
+    public func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? path : "\(currentDirectory)/\(path)"
+    }
+
+    /// Colour for diffs: on a terminal that has not asked for NO_COLOR.
+    public var colours: Bool { terminal.output && environment["NO_COLOR"] == nil }
+}
