@@ -45,11 +45,18 @@ let package = Package(
             name: "Playbooks",
             dependencies: ["Provision"]
         ),
+        // The lab: debootstrap, overlays and systemd-nspawn nodes on this machine, for
+        // `provision lab` and the lab tests. The `Provision` library knows nothing of it.
+        .target(
+            name: "ProvisionLab",
+            dependencies: ["Provision"]
+        ),
         .executableTarget(
             name: "ProvisionCLI",
             dependencies: [
                 "Provision",
                 "Playbooks",
+                "ProvisionLab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -64,6 +71,7 @@ let package = Package(
             dependencies: [
                 "Provision",
                 "Playbooks",
+                "ProvisionLab",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

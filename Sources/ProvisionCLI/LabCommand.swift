@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Provision
+import ProvisionLab
 
 struct LabCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,6 +2,7 @@ import Foundation
 import Playbooks
 import Testing
 @testable import Provision
+@testable import ProvisionLab
 
 /// Faults a fleet meets: each reported as what it is, the other hosts finishing, no file left
 /// half-written, and an interrupted controller stopping cleanly.

@@ -1,4 +1,5 @@
 import Foundation
+import Provision
 
 /// Real Debian hosts on this machine, for converging and testing against: a debootstrap'ed
 /// rootfs built once and cached, an overlayfs per node over it, each node booted with
