@@ -56,12 +56,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The lab: debootstrap, overlays and systemd-nspawn nodes on this machine, for
+        // `provision lab` and the lab tests. The `Provision` library knows nothing of it.
+        .target(
+            name: "ProvisionLab",
+            dependencies: ["Provision"]
+        ),
         .executableTarget(
             name: "ProvisionCLI",
             dependencies: [
                 "Provision",
                 "Playbooks",
                 "UseCases",
+                "ProvisionLab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -78,6 +85,7 @@ let package = Package(
                 "Playbooks",
                 "UseCases",
                 "ProvisionCLI",
+                "ProvisionLab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Provision
+import ProvisionLab
 import UseCases
 
 struct LabCommand: AsyncParsableCommand {

@@ -4,7 +4,7 @@ import Testing
 
 /// dnsmasq with the rendered config answering a real DHCP client (busybox udhcpc) across a
 /// veth pair between two network namespaces that the test creates and removes.
-@Suite("DHCP exchange in a network namespace", .tags(.medium), .serialized)
+@Suite("DHCP exchange in a network namespace", .tags(.medium), .serialized, .enabled(if: getuid() == 0, "network namespaces need root"))
 struct DHCPExchangeTests {
     final class Network {
         let id = "prov\(getpid() % 100_000)"

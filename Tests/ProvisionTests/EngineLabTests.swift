@@ -2,6 +2,7 @@ import Foundation
 import Playbooks
 import Testing
 @testable import Provision
+@testable import ProvisionLab
 
 /// The converge engine against real lab nodes. An extension of the lab suite, so that it runs
 /// serialized with the other tests that use the lab's addresses.

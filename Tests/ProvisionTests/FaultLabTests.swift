@@ -2,6 +2,7 @@ import Foundation
 import Playbooks
 import Testing
 @testable import Provision
+@testable import ProvisionLab
 
 /// Faults a fleet meets: each reported as what it is, the other hosts finishing, no file left
 /// half-written, and an interrupted controller stopping cleanly.
@@ -12,8 +13,12 @@ extension LabSSHTests {
         defer { lab.stop() }
         let nodes = lab.nodes
         // lab-2: sshd stopped (SIGSTOP): TCP connects, the SSH handshake never answers.
-        _ = try ssh(lab, nodes[1], "kill -STOP $(cat /run/sshd.pid)")
-        defer { _ = try? run("pkill", ["-CONT", "-f", "sshd: /usr/sbin/sshd"]) }
+        // Signalled from this machine by its own number, so that only this node's sshd stops and
+        // resumes: every node's sshd (and this machine's) has the same command line.
+        let inNode = try #require(pid_t(ssh(lab, nodes[1], "cat /run/sshd.pid").stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+        let sshd = try #require(lab.lab.machinePID(of: inNode, in: nodes[1]), "lab-2's sshd (pid \(inNode) in the node) not found")
+        #expect(kill(sshd, SIGSTOP) == 0)
+        defer { kill(sshd, SIGCONT) }
         // lab-3: its recorded host key is another node's.
         let known = try String(contentsOfFile: lab.lab.knownHosts, encoding: .utf8)
         let keys = Dictionary(uniqueKeysWithValues: known.split(separator: "\n").map { line in

@@ -14,6 +14,12 @@ struct InventoryTests {
         #expect(inventory.hosts.map(\.name) == inventory.hosts.map(\.name).sorted())
     }
 
+    @Test("the inventory/example.yml the README shows is valid")
+    func shippedExampleLoads() throws {
+        let shipped = try InventoryLoader.load(path: "\(Fixtures.repository)/inventory/example.yml")
+        #expect(!shipped.hosts.isEmpty)
+    }
+
     @Test("precedence: host beats groups, the first listed group beats later ones, groups beat defaults")
     func precedence() throws {
         let inventory = try loadExample()

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Provision
+@testable import ProvisionLab
 
 extension Tag {
     /// Against real lab nodes (systemd-nspawn, sshd): needs root.

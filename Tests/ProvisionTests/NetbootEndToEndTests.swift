@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Provision
+@testable import ProvisionLab
 
 /// The whole network-install path with real parts: `provision` renders the tree and fills its
 /// boot loaders from Debian's packages, `provision serve` runs on loopback, and qemu (TCG)

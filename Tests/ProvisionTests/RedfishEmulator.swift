@@ -1,5 +1,6 @@
 import Foundation
 @testable import Provision
+@testable import ProvisionLab
 
 /// sushy-tools' Redfish emulator on 127.0.0.1 standing in for one server's BMC: its fake system
 /// driver (no libvirt, state in this emulator's own directory), HTTP basic authentication and

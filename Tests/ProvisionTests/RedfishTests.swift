@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Testing
 @testable import Provision
+@testable import ProvisionLab
 
 /// Power control through Redfish against sushy-tools' emulator: TLS checked against a CA made
 /// by the test, HTTP basic authentication, and the `provision power` command's exit codes.

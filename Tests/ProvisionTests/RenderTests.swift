@@ -13,7 +13,7 @@ struct RenderTests {
         return files
     }
 
-    @Test("the rendered tree matches the golden files byte for byte (UPDATE_GOLDEN=1 rewrites them)")
+    @Test("the rendered tree matches the golden files byte for byte (UPDATE_GOLDEN=1 rewrites them and fails)")
     func golden() throws {
         let temporary = try TemporaryDirectory()
         defer { temporary.remove() }
@@ -22,6 +22,9 @@ struct RenderTests {
         if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
             try? FileManager.default.removeItem(atPath: golden)
             _ = try BootTreeWriter.write(files, to: golden)
+            // Compared with what was just written, the tree would always pass: nothing was tested.
+            Issue.record("UPDATE_GOLDEN=1: rewrote \(golden); review `git diff` there, then run again without UPDATE_GOLDEN")
+            return
         }
         let goldenFiles = Set(FileManager.default.enumerator(atPath: golden)!.compactMap { $0 as? String }.filter { path in
             var isDirectory: ObjCBool = false
@@ -34,13 +37,6 @@ struct RenderTests {
         }
     }
 
-    @Test("rendering is deterministic")
-    func deterministic() throws {
-        let renderer = NetbootRenderer(inventory: try loadExample(), templates: try TemplateSet())
-        let first = renderer.renderTree(armed: ["kvm-a01"], tftpRoot: "/t")
-        let second = renderer.renderTree(armed: ["kvm-a01"], tftpRoot: "/t")
-        #expect(first == second)
-    }
 
     @Test("an armed host boots its installer, an unarmed one its disk, in pxelinux, GRUB and iPXE alike")
     func armedAndLocal() throws {

@@ -41,17 +41,22 @@ struct ResourceTests {
         #expect(resource.compare(probed: "Permission denied\n" + fileLine) == .unknown("unexpected probe output: 'Permission denied'"))
     }
 
-    @Test("without ssh.key: the agent first (when SSH_AUTH_SOCK is set), then OpenSSH's default key files; with it, that key only")
+    @Test("without ssh.key: the agent first (when SSH_AUTH_SOCK is set), then OpenSSH's default key files that exist; with it, that key only")
     func identities() throws {
+        // A home of the test's own, with two of OpenSSH's three default key files: the first
+        // (id_ed25519) is missing, so both the filter and the order show.
+        let home = try TemporaryDirectory()
+        defer { home.remove() }
+        try FileManager.default.createDirectory(atPath: "\(home.path)/.ssh", withIntermediateDirectories: true)
+        for name in ["id_rsa", "id_ecdsa", "config"] { try AtomicFile.write("", to: "\(home.path)/.ssh/\(name)", mode: 0o600) }
         var host = try #require(try loadExample().hosts.first)
         host.ssh.key = nil
-        let agentFirst = SSHConnection.Options(for: host, environment: ["SSH_AUTH_SOCK": "/run/agent.sock"])
-        #expect(agentFirst.identities.first == .agent(socket: "/run/agent.sock"))
-        let keyFiles = SSHConnection.Options(for: host, environment: [:]).identities
-        let defaults = ["id_ed25519", "id_ecdsa", "id_rsa"].map { SSHConnection.Identity.keyFile("\(NSHomeDirectory())/.ssh/\($0)") }
-        #expect(keyFiles.allSatisfy(defaults.contains) && keyFiles == defaults.filter(keyFiles.contains), "only OpenSSH's default files, in order: \(keyFiles)")
-        #expect(Array(agentFirst.identities.dropFirst()) == keyFiles, "after the agent, the same files")
+        let keyFiles: [SSHConnection.Identity] = [.keyFile("\(home.path)/.ssh/id_ecdsa"), .keyFile("\(home.path)/.ssh/id_rsa")]
+        let agentFirst = SSHConnection.Options(for: host, environment: ["SSH_AUTH_SOCK": "/run/agent.sock"], home: home.path)
+        #expect(agentFirst.identities == [.agent(socket: "/run/agent.sock")] + keyFiles)
+        #expect(agentFirst.knownHosts == "\(home.path)/.ssh/known_hosts")
+        #expect(SSHConnection.Options(for: host, environment: [:], home: home.path).identities == keyFiles)
         host.ssh.key = "/etc/provision/id_ed25519"
-        #expect(SSHConnection.Options(for: host, environment: ["SSH_AUTH_SOCK": "/run/agent.sock"]).identities == [.keyFile("/etc/provision/id_ed25519")])
+        #expect(SSHConnection.Options(for: host, environment: ["SSH_AUTH_SOCK": "/run/agent.sock"], home: home.path).identities == [.keyFile("/etc/provision/id_ed25519")])
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Provision
+@testable import ProvisionLab
 
 /// The built-in roles for the cloud on real lab nodes (`virt_type: qemu`, lab mode).
 extension LabSSHTests {

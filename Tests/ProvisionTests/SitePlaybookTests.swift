@@ -119,9 +119,19 @@ struct SitePlaybookTests {
         }
     }
 
-    @Test("the bad playbook corpus is there")
-    func corpusPresent() {
-        #expect(Self.badCases.count >= 12)
+    /// A mistake of each kind the playbook reader checks, and part of the message that reports it.
+    static let badKinds = [
+        ("an empty playbook", "playbook is empty"), ("a built-in role's name", "is a built-in role"),
+        ("an unknown resource type", "unknown resource type '"), ("an unknown key", "unknown key '"),
+        ("a missing setting", " needs '"), ("a value of the wrong shape", "expected '"),
+        ("an unquoted mode", "is unquoted, which YAML"), ("a YAML 1.1 boolean", "which YAML 1.1 reads as"),
+        ("an undefined handler", "names handler '"), ("a template", "template syntax:"),
+        ("YAML syntax", "YAML syntax:"), ("a duplicate key", "duplicate key '"),
+    ]
+
+    @Test("the bad playbook corpus has a mistake of each kind the reader checks", arguments: badKinds)
+    func corpusCovers(kind: String, message: String) throws {
+        try ExpectedDiagnostics.expectCovered(kind, message: message, in: ["bad-playbooks"])
     }
 
     @Test("problems across playbook files and hosts' roles are reported together", arguments: ["broken-site.yml", "missing-playbook.yml"])

@@ -15,7 +15,8 @@ enum Fixtures {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures").path
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
     static func path(_ relative: String) -> String { "\(root)/\(relative)" }
-    static var exampleInventory: String { "\(repository)/inventory/example.yml" }
+    /// The example two-rack site, as the tests' own fixture (a copy of `inventory/example.yml`).
+    static var exampleInventory: String { path("inventories/example-site.yml") }
 }
 
 /// A fresh directory under the system temp dir, removed by the caller with `remove()`.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Provision
+@testable import ProvisionLab
 
 /// `provision up` refusing bad input before it touches anything, and a BMC that does not answer.
 @Suite("provision up command line", .tags(.medium))

@@ -3,10 +3,9 @@ import Foundation
 extension SSHConnection.Options {
     /// How to reach an inventory host: its address (or `ssh.address`) and `ssh` settings. Without an `ssh.key`,
     /// as OpenSSH does: the ssh-agent (when `SSH_AUTH_SOCK` is set), then `~/.ssh/id_ed25519`,
-    /// `id_ecdsa` and `id_rsa` where they exist; known hosts default to `~/.ssh/known_hosts`.
+    /// `id_ecdsa` and `id_rsa` where they exist; known hosts default to `~/.ssh/known_hosts` (`~` is `home`).
     public init(for host: Host, connectTimeout: Duration = .seconds(10), commandTimeout: Duration = .seconds(300), acceptNewHostKey: Bool = false,
-                environment: [String: String] = ProcessInfo.processInfo.environment) {
-        let home = NSHomeDirectory()
+                environment: [String: String] = ProcessInfo.processInfo.environment, home: String = NSHomeDirectory()) {
         var identities: [SSHConnection.Identity]
         if let key = host.ssh.key {
             identities = [.keyFile(key)]

@@ -1,43 +1,66 @@
-import Foundation
-
-/// Reading values against their grammar (`ValueGrammar`), with the error at the value's
-/// file:line:column saying what was expected.
+/// The cross-checks: between sections, between a host's fields, and between hosts. Each
+/// reports at the place to fix, with the other place as a note.
 extension InventoryBuilder {
-    /// The text of `node` when it fits `grammar`. `secret` keeps the value out of the message
-    /// (a plaintext password written where a hash belongs).
-    func value(_ node: SourceNode, what: String, secret: Bool = false, _ grammar: (String) -> String?) -> String? {
-        guard let text = reader.string(node, what: what) else { return nil }
-        if let expected = grammar(text) {
-            reader.error(secret ? "\(what) is not valid; expected \(expected)" : "\(what) is '\(ValueGrammar.shown(text))'; expected \(expected)", at: node.location)
-            return nil
+    /// Groups are flat: a host lists its groups, and neither the defaults nor a group may.
+    func checkNoGroupsOutsideHosts(defaults: SourceNode?, groups: [(name: SourceNode.Scalar, node: SourceNode)]) {
+        for (label, node) in [("defaults", defaults)] + groups.map({ ("group '\($0.name.text)'", Optional($0.node)) }) {
+            if case .mapping(let pairs, _)? = node, let key = pairs.first(where: { $0.key.text == "groups" })?.key {
+                reader.error("'groups' belongs on a host; \(label) cannot itself be in groups", at: key.location)
+            }
         }
-        return text
     }
 
-    /// The text of each entry of a list, each checked against `grammar`; nil if any fails.
-    func values(_ node: SourceNode, what: String, _ grammar: (String) -> String?) -> [(text: String, location: SourceLocation)]? {
-        guard let items = reader.list(node, what: what) else { return nil }
-        let values = items.compactMap { item in value(item, what: "an entry of \(what)", grammar).map { (text: $0, location: item.location) } }
-        return values.count == items.count ? values : nil
-    }
-
-    func ipv4(_ node: SourceNode, what: String) -> IPv4Address? {
-        guard let text = reader.string(node, what: what) else { return nil }
-        guard let address = IPv4Address(text) else {
-            reader.error("\(what) '\(ValueGrammar.shown(text))' is not an IPv4 address (four decimal numbers 0-255, no leading zeros, no prefix)", at: node.location)
-            return nil
+    /// Hostnames, boot MACs and addresses must each belong to one host: dnsmasq would hand the
+    /// same lease to two machines, and an install would go to the wrong one.
+    func checkUnique(_ hosts: [Host]) {
+        var macs: [MACAddress: (host: String, location: SourceLocation)] = [:]
+        var addresses: [IPv4Address: (host: String, location: SourceLocation)] = [:]
+        var fqdns: [String: (host: String, location: SourceLocation)] = [:]
+        // Two hosts behind one SSH address and port would be taken for one: the second's key
+        // would replace the first's in known_hosts, and its converge would go to the first.
+        // (Two hosts that both use their network address share it: reported below already.)
+        var sshTargets: [String: (host: String, location: SourceLocation, explicit: Bool)] = [:]
+        for host in hosts {
+            let ssh = KnownHosts.name(host: host.ssh.address ?? host.network.address.description, port: host.ssh.port)
+            if let first = sshTargets[ssh] {
+                if first.explicit || host.ssh.address != nil {
+                    reader.error("SSH address \(ssh) of host '\(host.name)' is also used by host '\(first.host)'", at: host.location,
+                                 related: [.note("host '\(first.host)' is defined here", at: first.location)])
+                }
+            } else {
+                sshTargets[ssh] = (host.name, host.location, host.ssh.address != nil)
+            }
+            for nic in host.nics {
+                if let first = macs[nic.mac] {
+                    reader.error("MAC \(nic.mac) of host '\(host.name)' (\(nic.name)) is also used by host '\(first.host)'", at: host.location,
+                                 related: [.note("host '\(first.host)' is defined here", at: first.location)])
+                } else {
+                    macs[nic.mac] = (host.name, host.location)
+                }
+            }
+            if let first = addresses[host.network.address] {
+                reader.error("address \(host.network.address) of host '\(host.name)' is also used by host '\(first.host)'", at: host.location,
+                             related: [.note("host '\(first.host)' is defined here", at: first.location)])
+            } else {
+                addresses[host.network.address] = (host.name, host.location)
+            }
+            if let first = fqdns[host.fqdn.lowercased()] {
+                reader.error("hostname \(host.fqdn) is also used by host '\(first.host)'", at: host.location,
+                             related: [.note("host '\(first.host)' is defined here", at: first.location)])
+            } else {
+                fqdns[host.fqdn.lowercased()] = (host.name, host.location)
+            }
         }
-        return address
     }
 
-    /// A URL without its trailing `/`: paths are joined to it.
-    func url(_ node: SourceNode, what: String, schemes: [String]) -> String? {
-        value(node, what: what) { ValueGrammar.url($0, schemes: schemes) }.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
-    }
-
-    /// The host's own address must not be its subnet's network or broadcast address (a /31 or
-    /// /32 has neither) nor its gateway: the install would run but the host would be unreachable.
-    func checkAddress(_ address: IPv4Address, prefix: Int, gateway: IPv4Address?, addressNode: SourceNode, gatewayNode: SourceNode?) {
+    /// The gateway must be in the host's subnet, and the host's own address must not be the
+    /// subnet's network or broadcast address (a /31 or /32 has neither) nor its gateway: the
+    /// install would run but the host would be unreachable.
+    func checkAddress(_ address: IPv4Address, prefix: Int, gateway: IPv4Address?, host: String, addressNode: SourceNode, gatewayNode: SourceNode?) {
+        if let gateway, let gatewayNode, !gateway.isInSubnet(of: address, prefix: prefix) {
+            reader.error("gateway \(gateway) is outside the subnet of host '\(host)', \(address.network(prefix: prefix))/\(prefix)", at: gatewayNode.location,
+                         related: [.note("the address and prefix are set here", at: addressNode.location)])
+        }
         let network = address.network(prefix: prefix)
         if prefix <= 30 {
             if address == network {

@@ -1,9 +1,11 @@
 import Foundation
+import Provision
 
 /// Real Debian hosts on this machine, for converging and testing against: a debootstrap'ed
 /// rootfs built once and cached, an overlayfs per node over it, each node booted with
 /// systemd-nspawn and its sshd listening on its own loopback address (127.0.0.10+N, port 22).
-/// Nodes share the host's network, so nothing started in them may reach out (see DESIGN.md).
+/// Nodes share the host's network, so nothing started in them may reach out: only loopback
+/// addresses and network namespaces a test makes are ever targets.
 ///
 /// Everything a lab owns lives under its directory (default `.lab/`): the SSH key, the
 /// known_hosts file, and `nodes/NAME/` with the overlay, the console log and the nspawn pid.
@@ -243,6 +245,24 @@ public struct Lab: Sendable {
         guard fields.count == 2, let pid = pid_t(fields[0]),
               (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/ns/pid")) == fields[1] else { return nil }
         return pid
+    }
+
+    /// The process that is `pid` inside `node`, as this machine numbers it: found by the node's
+    /// PID namespace, so a test signals that one process and never a namesake in another node
+    /// or on the machine itself.
+    public func machinePID(of pid: pid_t, in node: Node) -> pid_t? {
+        guard let initPid = containerInit(of: node),
+              let namespace = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(initPid)/ns/pid") else { return nil }
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            // NSpid lists the process's number in each PID namespace it is in, the innermost last.
+            guard let candidate = pid_t(entry),
+                  (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(entry)/ns/pid")) == namespace,
+                  let status = try? String(contentsOfFile: "/proc/\(entry)/status", encoding: .utf8),
+                  let line = status.split(separator: "\n").first(where: { $0.hasPrefix("NSpid:") }),
+                  line.split(whereSeparator: \.isWhitespace).last == Substring(String(pid)) else { continue }
+            return candidate
+        }
+        return nil
     }
 
     /// The node's nspawn process, if the recorded pid still is one for this node's root (after
