@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "provision", targets: ["ProvisionCLI"]),
         .library(name: "Provision", targets: ["Provision"]),
+        .library(name: "ProvisionSSH", targets: ["ProvisionSSH"]),
         .library(name: "Playbooks", targets: ["Playbooks"]),
     ],
     dependencies: [
@@ -28,7 +29,6 @@ let package = Package(
             name: "Provision",
             dependencies: [
                 "CProvisionSystem",
-                "CLibSSH2",
                 "CCurl",
                 "Yams",
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -41,6 +41,11 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The SSH connector: libssh2 behind the engine's `Connector`, the one target that imports it.
+        .target(
+            name: "ProvisionSSH",
+            dependencies: ["Provision", "CLibSSH2"]
+        ),
         .target(
             name: "Playbooks",
             dependencies: ["Provision"]
@@ -49,6 +54,7 @@ let package = Package(
             name: "ProvisionCLI",
             dependencies: [
                 "Provision",
+                "ProvisionSSH",
                 "Playbooks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -56,13 +62,14 @@ let package = Package(
         // bench/fleet: the plan computation of a simulated fleet from recorded probe output.
         .executableTarget(
             name: "plan-benchmark",
-            dependencies: ["Provision", "Playbooks"],
+            dependencies: ["Provision", "ProvisionSSH", "Playbooks"],
             path: "bench/fleet/plan-benchmark"
         ),
         .testTarget(
             name: "ProvisionTests",
             dependencies: [
                 "Provision",
+                "ProvisionSSH",
                 "Playbooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Playbooks
 import Provision
+import ProvisionSSH
 
 /// What check, plan and apply share: which hosts, how many at once, and how to report.
 struct ConvergeOptions: ParsableArguments {
@@ -101,7 +102,7 @@ struct ConvergeOptions: ParsableArguments {
         let interruption = Interruption()
         let signals = InterruptSignals(interruption)
         let startedAt = Date()
-        let options = Engine.Options(mode: mode, concurrency: concurrency, acceptNewHostKeys: acceptNewHostKeys, connectTimeout: .seconds(connectTimeout),
+        let options = Engine.Options(mode: mode, connectors: .standard, concurrency: concurrency, acceptNewHostKeys: acceptNewHostKeys, connectTimeout: .seconds(connectTimeout),
                                      batch: batch, maxFail: maxFail, diff: diff, holder: holder, connectRetries: connectRetries,
                                      commandTimeout: .seconds(commandTimeout), hostTimeout: hostTimeout.map { .seconds($0) }, interruption: interruption)
         let reports = Engine.run(targets, options: options) { report in

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Provision
+import ProvisionSSH
 
 struct FactsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,9 +23,9 @@ struct FactsCommand: AsyncParsableCommand {
         try await reportingFailures {
             let inventory = try options.load()
             let host = try options.hosts(named: [host], in: inventory)[0]
-            let connection: SSHConnection
+            let connection: any Connector
             do {
-                connection = try SSHConnection(.init(for: host, acceptNewHostKey: acceptNewHostKeys))
+                connection = try ConnectorFactory.standard.connect(host, ConnectOptions(acceptNewHostKey: acceptNewHostKeys))
             } catch {
                 throw Failure.unreachable("\(host.name): \(error)")
             }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Provision
+import ProvisionSSH
 
 struct UpCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -70,7 +71,7 @@ struct UpCommand: AsyncParsableCommand {
             logger.logLevel = .warning
             let invocation = RunHistoryStore.Invocation.current
             let interruption = Interruption()
-            let converge = Engine.Options(mode: .apply, holder: invocation.holder,
+            let converge = Engine.Options(mode: .apply, connectors: .standard, holder: invocation.holder,
                                           commandTimeout: .seconds(commandTimeout), interruption: interruption)
             let bringUp = BringUp(lifecycle: lifecycle, options: BringUp.Options(
                 installTimeout: .seconds(installTimeout), sshTimeout: .seconds(sshTimeout), pollInterval: .seconds(pollInterval),

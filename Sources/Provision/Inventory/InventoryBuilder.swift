@@ -192,12 +192,13 @@ struct InventoryBuilder {
         let bmc = fields["bmc"].flatMap(buildBMC)
         let isProtected = fields["protected"].flatMap { reader.bool($0, what: "'protected'") } ?? false
         let ssh = fields["ssh"].flatMap(buildSSH) ?? SSHSettings(user: "root", port: 22, address: nil, key: nil, knownHosts: nil)
+        let connector: ConnectorSetting? = fields["connector"].map(buildConnector) ?? .ssh  // nil: written wrong (reported)
 
-        guard let domain, let nics, let network, let firmware, let os, let disk, let passwordHash else { return nil }
+        guard let domain, let nics, let network, let firmware, let os, let disk, let passwordHash, let connector else { return nil }
         return Host(name: name.text, domain: domain, groups: groupNames, nics: nics, network: network, firmware: firmware, os: os,
                     disk: disk, rootPasswordHash: passwordHash, authorizedKeys: keys, timezone: timezone, locale: locale,
                     console: console, proxy: proxy, roles: roles, roleLocations: roleLocations, vars: vars, bmc: bmc, isProtected: isProtected, ssh: ssh,
-                    location: name.location)
+                    connector: connector, location: name.location)
     }
 
     private func buildNICs(_ node: SourceNode, host: String) -> [NIC]? {
@@ -444,6 +445,42 @@ struct InventoryBuilder {
                            knownHosts: fields["known_hosts"].flatMap { reader.string($0, what: "'known_hosts'") })
     }
 
+    /// `connector`: `ssh` (the default), `local` (the controller itself) or `{chroot: DIR}` (a
+    /// root directory on the controller, by its absolute path).
+    private func buildConnector(_ node: SourceNode) -> ConnectorSetting? {
+        let expected = "expected ssh, local or {chroot: /path/to/root}"
+        if case .mapping(let pairs, _) = node {
+            guard let fields = reader.mapping(node, what: "'connector'", keys: ["chroot"]) else { return nil }
+            guard let rootNode = fields["chroot"] else {
+                // Other keys are reported as unknown already.
+                if pairs.isEmpty { reader.error("'connector' names no root directory; \(expected)", at: node.location) }
+                return nil
+            }
+            guard let root = reader.string(rootNode, what: "'chroot'") else { return nil }
+            let parts = root.split(separator: "/")
+            guard root.hasPrefix("/"), !parts.contains(".."), !parts.contains(".") else {
+                reader.error("'chroot' '\(ValueGrammar.shown(root))' is not an absolute path without '.' or '..' (e.g. /srv/images/web)", at: rootNode.location)
+                return nil
+            }
+            guard !parts.isEmpty else {
+                reader.error("'chroot' '\(root)' is the controller's own root: write 'connector: local' for it", at: rootNode.location)
+                return nil
+            }
+            return .chroot("/" + parts.joined(separator: "/"))
+        }
+        guard let text = reader.string(node, what: "'connector'") else { return nil }
+        switch text {
+        case "ssh": return .ssh
+        case "local": return .local
+        default:
+            var message = "'connector' '\(ValueGrammar.shown(text))' is not a connector; \(expected)"
+            if text.hasPrefix("chroot") { message += " (write the directory in a mapping: connector: {chroot: DIR})" }
+            else if let near = Suggestion.nearest(to: text, in: ["ssh", "local"]) { message += "; did you mean '\(near)'?" }
+            reader.error(message, at: node.location)
+            return nil
+        }
+    }
+
     /// `ssh.address`: a host name or an IPv4 address; its port is `ssh.port`.
     private func sshAddress(_ node: SourceNode) -> String? {
         guard let text = reader.string(node, what: "'address'") else { return nil }
@@ -467,9 +504,9 @@ struct InventoryBuilder {
         // Two hosts behind one SSH address and port would be taken for one: the second's key
         // would replace the first's in known_hosts, and its converge would go to the first.
         // (Two hosts that both use their network address share it: reported below already.)
-        var sshTargets: [String: (host: String, location: SourceLocation, explicit: Bool)] = [:]
-        for host in hosts {
-            let ssh = KnownHosts.name(host: host.ssh.address ?? host.network.address.description, port: host.ssh.port)
+        var sshTargets: [SSHAddress: (host: String, location: SourceLocation, explicit: Bool)] = [:]
+        for host in hosts where host.connector == .ssh {
+            let ssh = host.sshAddress
             if let first = sshTargets[ssh] {
                 if first.explicit || host.ssh.address != nil {
                     reader.error("SSH address \(ssh) of host '\(host.name)' is also used by host '\(first.host)'", at: host.location,

@@ -1,11 +1,11 @@
 import Foundation
+import Provision
 
 extension SSHConnection.Options {
-    /// How to reach an inventory host: its address (or `ssh.address`) and `ssh` settings. Without an `ssh.key`,
+    /// How to reach an inventory host: its `sshAddress` and `ssh` settings. Without an `ssh.key`,
     /// as OpenSSH does: the ssh-agent (when `SSH_AUTH_SOCK` is set), then `~/.ssh/id_ed25519`,
     /// `id_ecdsa` and `id_rsa` where they exist; known hosts default to `~/.ssh/known_hosts`.
-    public init(for host: Host, connectTimeout: Duration = .seconds(10), commandTimeout: Duration = .seconds(300), acceptNewHostKey: Bool = false,
-                environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(for host: Provision.Host, _ connect: ConnectOptions = ConnectOptions(), environment: [String: String] = ProcessInfo.processInfo.environment) {
         let home = NSHomeDirectory()
         var identities: [SSHConnection.Identity]
         if let key = host.ssh.key {
@@ -15,8 +15,8 @@ extension SSHConnection.Options {
             identities += ["id_ed25519", "id_ecdsa", "id_rsa"].map { "\(home)/.ssh/\($0)" }
                 .filter { FileManager.default.fileExists(atPath: $0) }.map { .keyFile($0) }
         }
-        self.init(host: host.ssh.address ?? host.network.address.description, port: host.ssh.port, user: host.ssh.user, identities: identities,
-                  knownHosts: host.ssh.knownHosts ?? "\(home)/.ssh/known_hosts",
-                  connectTimeout: connectTimeout, commandTimeout: commandTimeout, acceptNewHostKey: acceptNewHostKey)
+        self.init(host: host.sshAddress.host, port: host.sshAddress.port, user: host.ssh.user, identities: identities,
+                  knownHosts: host.ssh.knownHostsFile, connectTimeout: connect.connectTimeout, commandTimeout: connect.commandTimeout,
+                  acceptNewHostKey: connect.acceptNewHostKey)
     }
 }
