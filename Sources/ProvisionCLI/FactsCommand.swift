@@ -23,18 +23,20 @@ struct FactsCommand: AsyncParsableCommand {
         try await reportingFailures {
             let inventory = try options.load()
             let host = try options.hosts(named: [host], in: inventory)[0]
-            let connection: any Connector
-            do {
-                connection = try ConnectorFactory.standard.connect(host, ConnectOptions(acceptNewHostKey: acceptNewHostKeys))
-            } catch {
-                throw Failure.unreachable("\(host.name): \(error)")
-            }
-            let facts: HostFacts
-            do {
-                let result = try connection.executeAsRoot(HostFacts.probe)
-                facts = try HostFacts.parse(result.stdout)
-            } catch {
-                throw Failure.failed("\(host.name): \(error)")
+            let options = ConnectOptions(acceptNewHostKey: acceptNewHostKeys)
+            // The connector blocks: on a thread of its own, not the cooperative pool.
+            let facts = try await DedicatedThread.run { () throws(Failure) -> HostFacts in
+                let connection: any Connector
+                do {
+                    connection = try ConnectorFactory.standard.connect(host, options)
+                } catch {
+                    throw Failure.unreachable("\(host.name): \(error)")
+                }
+                do {
+                    return try HostFacts.parse(try connection.executeAsRoot(HostFacts.probe).stdout)
+                } catch {
+                    throw Failure.failed("\(host.name): \(error)")
+                }
             }
             if json {
                 let data = try JSONSerialization.data(withJSONObject: facts.values, options: [.prettyPrinted, .sortedKeys])

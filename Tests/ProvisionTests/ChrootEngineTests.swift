@@ -83,7 +83,7 @@ struct ChrootEngineTests {
         return inventory.hosts.map { Engine.Target(host: $0, playbook: playbook) }
     }
 
-    @Test("provision check, plan and apply converge a host whose inventory says connector: {chroot: DIR}")
+    @Test("provision check, plan and apply converge a host whose inventory says connector: {chroot: DIR}; facts reads it")
     func commandLine() throws {
         let root = try OverlayRoot()
         defer { root.remove() }
@@ -102,6 +102,8 @@ struct ChrootEngineTests {
         #expect(apply.status == 2, "\(apply.output)")
         #expect(root.read("/etc/image-release") == "baked\n")
         #expect(try provision("check").status == 0)
+        let facts = try run(CommandLineTests.binary, ["facts", "image-1", "--inventory", "\(directory)/images.yml"])
+        #expect(facts.status == 0 && facts.output.contains("os_id               debian"), "read through the same connector: \(facts.output)")
     }
 
     static let twoFiles = HostPlaybook(resources: [
