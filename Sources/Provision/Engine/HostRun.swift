@@ -60,8 +60,8 @@ struct HostRun {
         }
     }
 
-    /// The controller waits on any one script the command's own limit on the host plus a grace
-    /// period, so the host's `timeout` normally speaks first.
+    /// How the host is connected to: the controller waits on any one script for the command's
+    /// own limit on the host plus a grace period, so the host's `timeout` normally speaks first.
     func connectOptions(acceptNewHostKey: Bool = false) -> ConnectOptions {
         ConnectOptions(connectTimeout: options.connectTimeout, commandTimeout: options.commandTimeout + .seconds(15), acceptNewHostKey: acceptNewHostKey)
     }
