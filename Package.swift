@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "provision", targets: ["ProvisionCLI"]),
         .library(name: "Provision", targets: ["Provision"]),
+        .library(name: "ProvisionSSH", targets: ["ProvisionSSH"]),
         .library(name: "Playbooks", targets: ["Playbooks"]),
         .library(name: "UseCases", targets: ["UseCases"]),
     ],
@@ -29,7 +30,6 @@ let package = Package(
             name: "Provision",
             dependencies: [
                 "CProvisionSystem",
-                "CLibSSH2",
                 "CCurl",
                 "Yams",
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -42,6 +42,11 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The SSH connector: libssh2 behind the engine's `Connector`, the one target that imports it.
+        .target(
+            name: "ProvisionSSH",
+            dependencies: ["Provision", "CLibSSH2"]
+        ),
         .target(
             name: "Playbooks",
             dependencies: ["Provision"]
@@ -52,6 +57,7 @@ let package = Package(
             name: "UseCases",
             dependencies: [
                 "Provision",
+                "ProvisionSSH",
                 "Playbooks",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -66,6 +72,7 @@ let package = Package(
             name: "ProvisionCLI",
             dependencies: [
                 "Provision",
+                "ProvisionSSH",
                 "Playbooks",
                 "UseCases",
                 "ProvisionLab",
@@ -75,13 +82,14 @@ let package = Package(
         // bench/fleet: the plan computation of a simulated fleet from recorded probe output.
         .executableTarget(
             name: "plan-benchmark",
-            dependencies: ["Provision", "Playbooks"],
+            dependencies: ["Provision", "ProvisionSSH", "Playbooks"],
             path: "bench/fleet/plan-benchmark"
         ),
         .testTarget(
             name: "ProvisionTests",
             dependencies: [
                 "Provision",
+                "ProvisionSSH",
                 "Playbooks",
                 "UseCases",
                 "ProvisionCLI",

@@ -13,7 +13,7 @@ extension ConvergeCommand {
         try await reportingFailures(context) {
             let workspace = options.inventory.workspace(context)
             let interruption = Interruption()
-            let request = options.request(Self.mode, interruption: interruption)
+            let request = options.request(Self.mode, connectors: context.connectors, interruption: interruption)
             if options.printProbe {
                 for target in try ConvergeRun.targets(request, in: workspace).1 {
                     context.output.line("# \(target.host.name)\n" + ProbeScript.script(for: target.playbook.resources))

@@ -61,8 +61,8 @@ struct ConvergeOptions: ParsableArguments {
         }
     }
 
-    func request(_ mode: Engine.Mode, interruption: Interruption) -> ConvergeRun.Request {
-        let engine = Engine.Options(mode: mode, concurrency: concurrency, acceptNewHostKeys: acceptNewHostKeys, connectTimeout: .seconds(connectTimeout),
+    func request(_ mode: Engine.Mode, connectors: ConnectorFactory, interruption: Interruption) -> ConvergeRun.Request {
+        let engine = Engine.Options(mode: mode, connectors: connectors, concurrency: concurrency, acceptNewHostKeys: acceptNewHostKeys, connectTimeout: .seconds(connectTimeout),
                                     batch: rolling.batch, maxFail: rolling.maxFail, diff: diff, connectRetries: connectRetries,
                                     commandTimeout: .seconds(commandTimeout), hostTimeout: hostTimeout.map { .seconds($0) }, interruption: interruption)
         return ConvergeRun.Request(engine: engine, limit: limit, shard: shard, reports: reports, waitForLock: wait)

@@ -21,7 +21,7 @@ struct FactsCommand: ContextCommand {
 
     func run(_ context: ProvisionContext) async throws {
         try await reportingFailures(context) {
-            let facts = try await FactsRun.read(host: host, acceptNewHostKey: acceptNewHostKeys, in: options.workspace(context))
+            let facts = try await FactsRun.read(host: host, acceptNewHostKey: acceptNewHostKeys, in: options.workspace(context), context: context)
             if json {
                 let data = try JSONSerialization.data(withJSONObject: facts.values, options: [.prettyPrinted, .sortedKeys])
                 context.output.line(String(decoding: data, as: UTF8.self))

@@ -63,7 +63,7 @@ struct UpCommand: ContextCommand {
                 installTimeout: .seconds(installTimeout), sshTimeout: .seconds(sshTimeout), pollInterval: .seconds(pollInterval),
                 reinstall: reinstall, batch: rolling.batch, maxFail: rolling.maxFail,
                 redfish: RedfishClient.Options(connectTimeout: min(.seconds(10), .seconds(bmcTimeout)), requestTimeout: .seconds(bmcTimeout)),
-                converge: Engine.Options(mode: .apply, commandTimeout: .seconds(commandTimeout), interruption: interruption))
+                converge: Engine.Options(mode: .apply, connectors: context.connectors, commandTimeout: .seconds(commandTimeout), interruption: interruption))
             let request = BringUpRun.Request(hosts: hosts, reinstall: reinstall, reinstallGuard: arming.reinstallGuard, bringUp: bringUp,
                                              serve: serve, listen: serving.listen)
             let run = try BringUpRun.prepare(request, in: workspace, context: context)

@@ -1,14 +1,16 @@
 import Provision
 
 /// `facts` as one library call: what a host is (OS, kernel, CPU virtualisation, memory,
-/// /dev/kvm), read in one exec. libssh2 blocks: the whole read runs on a thread of its own.
+/// /dev/kvm), read in one exec over the host's connector. Connectors block: the whole read
+/// runs on a thread of its own.
 public enum FactsRun {
-    public static func read(host name: String, acceptNewHostKey: Bool, in workspace: Workspace) async throws(UseCaseFailure) -> HostFacts {
+    public static func read(host name: String, acceptNewHostKey: Bool, in workspace: Workspace, context: ProvisionContext) async throws(UseCaseFailure) -> HostFacts {
         let host = try workspace.hosts(named: [name], in: try workspace.loadInventory())[0]
+        let connectors = context.connectors
         return try await DedicatedThread.run { () throws(UseCaseFailure) -> HostFacts in
-            let connection: SSHConnection
+            let connection: any Connector
             do {
-                connection = try SSHConnection(.init(for: host, acceptNewHostKey: acceptNewHostKey))
+                connection = try connectors.connect(host, ConnectOptions(acceptNewHostKey: acceptNewHostKey))
             } catch {
                 throw .unreachable("\(host.name): \(error)")
             }

@@ -1,5 +1,6 @@
 import Foundation
 import Provision
+import ProvisionSSH
 
 /// Everything a use case reads or writes outside its own arguments, in one value (the shape of
 /// swiftly's `SwiftlyCoreContext`): the command line passes the process's own (`standard`);
@@ -18,6 +19,9 @@ public struct ProvisionContext: Sendable {
     public var now: @Sendable () -> Date
     /// Who runs this, as the history and host locks record it.
     public var invocation: RunHistoryStore.Invocation
+    /// How hosts are reached: as each host's inventory entry says (SSH, the controller
+    /// itself, a chroot), or however a test wants.
+    public var connectors: ConnectorFactory
 
     /// Whether the operator is at a terminal: confirmations are asked only on one, and output
     /// is coloured and verbose only on one.
@@ -33,7 +37,7 @@ public struct ProvisionContext: Sendable {
 
     public init(output: TextStream, errors: TextStream, readLine: @escaping @Sendable () -> String?, terminal: Terminal,
                 environment: [String: String], currentDirectory: String, now: @escaping @Sendable () -> Date = Date.init,
-                invocation: RunHistoryStore.Invocation) {
+                invocation: RunHistoryStore.Invocation, connectors: ConnectorFactory = .standard) {
         self.output = output
         self.errors = errors
         self.readLine = readLine
@@ -42,6 +46,7 @@ public struct ProvisionContext: Sendable {
         self.currentDirectory = currentDirectory
         self.now = now
         self.invocation = invocation
+        self.connectors = connectors
     }
 
     /// This process's streams, terminal, environment and working directory.

@@ -3,6 +3,7 @@ import Playbooks
 import Testing
 @testable import Provision
 @testable import ProvisionLab
+import ProvisionSSH
 
 /// The converge engine against real lab nodes. An extension of the lab suite, so that it runs
 /// serialized with the other tests that use the lab's addresses.
@@ -12,7 +13,7 @@ extension LabSSHTests {
         return inventory.hosts.map { Engine.Target(host: $0, playbook: playbook) }
     }
 
-    func ssh(_ lab: RunningLab, _ node: Lab.Node, _ command: String) throws -> SSHConnection.Result {
+    func ssh(_ lab: RunningLab, _ node: Lab.Node, _ command: String) throws -> CommandResult {
         try SSHConnection(lab.options(node)).execute(command)
     }
 
@@ -61,11 +62,11 @@ extension LabSSHTests {
             FileResource("/etc/provision-a", content: "a\n", notifies: ["count"]),
             FileResource("/etc/provision-b", content: "b\n", notifies: ["count"]),
         ], handlers: [counter])
-        let applied = Engine.run(try targets(lab, playbook), options: .init(mode: .apply))
+        let applied = Engine.run(try targets(lab, playbook), options: .init(mode: .apply, connectors: .standard))
         #expect(applied[0].changed.count == 2)
         #expect(applied[0].handlersRun == ["count"])
         #expect(try ssh(lab, lab.nodes[0], "cat /root/handler-runs").stdout == "ran\n")
-        let again = Engine.run(try targets(lab, playbook), options: .init(mode: .apply))
+        let again = Engine.run(try targets(lab, playbook), options: .init(mode: .apply, connectors: .standard))
         #expect(again[0].changed.isEmpty && again[0].handlersRun.isEmpty)
         #expect(ExitStatus.of(again).code == 0)
 
@@ -73,7 +74,7 @@ extension LabSSHTests {
             FileResource("/etc/provision-c", content: "c\n", owner: "no-such-user"),
             FileResource("/etc/provision-d", content: "d\n"),
         ], handlers: [])
-        let failed = Engine.run(try targets(lab, failing), options: .init(mode: .apply))
+        let failed = Engine.run(try targets(lab, failing), options: .init(mode: .apply, connectors: .standard))
         #expect(failed[0].failed.map(\.name) == ["/etc/provision-c"])
         #expect(failed[0].resources.last?.state == .skipped("create (2 bytes, mode 0644) (an earlier resource failed)"))
         #expect(ExitStatus.of(failed).code == 1)
@@ -82,13 +83,13 @@ extension LabSSHTests {
 
         let unguarded = HostPlaybook(resources: [CommandResource("touch /root/touched"),
                                                  CommandResource("touch /root/created", creates: "/root/created")], handlers: [])
-        let checked = Engine.run(try targets(lab, unguarded), options: .init(mode: .check))
+        let checked = Engine.run(try targets(lab, unguarded), options: .init(mode: .check, connectors: .standard))
         #expect(checked[0].unknown.map(\.name) == ["touch /root/touched"])
         #expect(checked[0].drifted.map(\.name) == ["touch /root/created"])
         #expect(ExitStatus.of(checked).code == 2)
-        let ran = Engine.run(try targets(lab, unguarded), options: .init(mode: .apply))
+        let ran = Engine.run(try targets(lab, unguarded), options: .init(mode: .apply, connectors: .standard))
         #expect(ran[0].changed.count == 2)
-        #expect(Engine.run(try targets(lab, unguarded), options: .init(mode: .check))[0].drifted.isEmpty)
+        #expect(Engine.run(try targets(lab, unguarded), options: .init(mode: .check, connectors: .standard))[0].drifted.isEmpty)
     }
 
     @Test("a stopped node is reported unreachable (exit 4, with 2 for the others' changes) while the others converge")
@@ -113,13 +114,13 @@ extension LabSSHTests {
             LineInFileResource("/etc/provision-sshd", line: "PermitRootLogin prohibit-password", match: "^#?PermitRootLogin"),
             LineInFileResource("/etc/provision-sshd", line: "UseDNS no"),
         ], handlers: [])
-        let checked = Engine.run(try targets(lab, playbook), options: .init(mode: .check))
+        let checked = Engine.run(try targets(lab, playbook), options: .init(mode: .check, connectors: .standard))
         #expect(checked[0].drifted.count == 2)
-        let applied = Engine.run(try targets(lab, playbook), options: .init(mode: .apply))
+        let applied = Engine.run(try targets(lab, playbook), options: .init(mode: .apply, connectors: .standard))
         #expect(applied[0].changed.count == 2, "\(applied[0].resources)")
         #expect(try ssh(lab, node, "cat /etc/provision-sshd").stdout == "Port 22\nPermitRootLogin prohibit-password\nX11Forwarding yes\nUseDNS no\n")
         #expect(try ssh(lab, node, "stat -c %a /etc/provision-sshd").stdout == "600\n")
-        let again = Engine.run(try targets(lab, playbook), options: .init(mode: .check))
+        let again = Engine.run(try targets(lab, playbook), options: .init(mode: .check, connectors: .standard))
         #expect(again[0].drifted.isEmpty && again[0].unknown.isEmpty)
     }
 
@@ -129,14 +130,14 @@ extension LabSSHTests {
         defer { lab.stop() }
         let node = lab.nodes[0]
         let playbook = HostPlaybook(resources: [PackageResource("tree"), PackageResource("nano", .absent)], handlers: [])
-        let applied = Engine.run(try targets(lab, playbook), options: .init(mode: .apply))
+        let applied = Engine.run(try targets(lab, playbook), options: .init(mode: .apply, connectors: .standard))
         #expect(applied[0].changed.map(\.name) == ["tree"], "\(applied[0].resources)")
         #expect(try ssh(lab, node, "tree --version").status == 0)
-        #expect(ExitStatus.of(Engine.run(try targets(lab, playbook), options: .init(mode: .check))).code == 0)
+        #expect(ExitStatus.of(Engine.run(try targets(lab, playbook), options: .init(mode: .check, connectors: .standard))).code == 0)
         _ = try ssh(lab, node, "dpkg -r tree")
-        let drift = Engine.run(try targets(lab, playbook), options: .init(mode: .check))
+        let drift = Engine.run(try targets(lab, playbook), options: .init(mode: .check, connectors: .standard))
         #expect(drift[0].drifted.map(\.id) == ["package:tree"])
-        #expect(Engine.run(try targets(lab, playbook), options: .init(mode: .apply))[0].changed.map(\.name) == ["tree"])
+        #expect(Engine.run(try targets(lab, playbook), options: .init(mode: .apply, connectors: .standard))[0].changed.map(\.name) == ["tree"])
     }
 
     @Test("package (apt): while another apt holds the lock of the package cache the lab's nodes share, an install waits, then installs")
@@ -154,7 +155,7 @@ extension LabSSHTests {
         try #require(fcntl(lockFile, F_SETLK, &lock) == 0, "the lock is free at the start")
 
         let targets = try targets(lab, HostPlaybook(resources: [PackageResource("tree")], handlers: []))
-        async let applied = DedicatedThread.run { Engine.run(targets, options: .init(mode: .apply)) }
+        async let applied = DedicatedThread.run { Engine.run(targets, options: .init(mode: .apply, connectors: .standard)) }
         try await Task.sleep(for: .seconds(8))
         // The fix's script is in its sh's command line (the pattern keeps grep from finding itself).
         let meanwhile = try ssh(lab, node, "dpkg-query -W -f='${Status}' tree 2>/dev/null; grep -qs 'apt_[w]aiting' /proc/[0-9]*/cmdline && echo ' fix waiting'")
@@ -195,7 +196,7 @@ extension LabSSHTests {
             FileResource("/etc/provision-diff", content: "keep\nnew value\n"),
             FileResource("/etc/provision-secret", content: "secret-new\n", mode: "0600", sensitive: true),
         ], handlers: [])
-        let checked = Engine.run(try targets(lab, playbook), options: .init(mode: .check, diff: true))
+        let checked = Engine.run(try targets(lab, playbook), options: .init(mode: .check, connectors: .standard, diff: true))
         #expect(checked[0].execs == 1)
         #expect(checked[0].resources[0].diff == "--- a/etc/provision-diff\n+++ b/etc/provision-diff\n@@ -1,2 +1,2 @@\n keep\n-old value\n+new value\n")
         let secret = try #require(checked[0].resources[1].diff)
@@ -212,15 +213,15 @@ extension LabSSHTests {
             GroupResource("ops-team", gid: 2501),
             UserResource("ops", groups: ["adm", "ops-team"], authorizedKeys: [key]),
         ], handlers: [])
-        let applied = Engine.run(try targets(lab, playbook), options: .init(mode: .apply))
+        let applied = Engine.run(try targets(lab, playbook), options: .init(mode: .apply, connectors: .standard))
         #expect(applied[0].changed.count == 2, "\(applied[0].resources)")
         let node = lab.nodes[0]
         #expect(try ssh(lab, node, "getent group ops-team | cut -d: -f3").stdout == "2501\n")
         #expect(try ssh(lab, node, "id -nG ops").stdout == "ops adm ops-team\n")
         #expect(try ssh(lab, node, "cat ~ops/.ssh/authorized_keys; stat -c '%a %U' ~ops/.ssh/authorized_keys").stdout == key + "\n600 ops\n")
-        #expect(ExitStatus.of(Engine.run(try targets(lab, playbook), options: .init(mode: .check))).code == 0)
+        #expect(ExitStatus.of(Engine.run(try targets(lab, playbook), options: .init(mode: .check, connectors: .standard))).code == 0)
         _ = try ssh(lab, node, "usermod -s /bin/sh ops")
-        let drift = Engine.run(try targets(lab, playbook), options: .init(mode: .check))
+        let drift = Engine.run(try targets(lab, playbook), options: .init(mode: .check, connectors: .standard))
         #expect(drift[0].drifted.map(\.id) == ["user:ops"])
         #expect(drift[0].drifted.first?.state == .drift("shell /bin/sh → /bin/bash"))
     }

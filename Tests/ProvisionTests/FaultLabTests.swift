@@ -3,6 +3,7 @@ import Playbooks
 import Testing
 @testable import Provision
 @testable import ProvisionLab
+import ProvisionSSH
 
 /// Faults a fleet meets: each reported as what it is, the other hosts finishing, no file left
 /// half-written, and an interrupted controller stopping cleanly.
@@ -44,7 +45,7 @@ extension LabSSHTests {
         let dying = try lab.nspawnPid(nodes[5])
         let killer = Thread { usleep(2_000_000); kill(dying, SIGTERM) }
         killer.start()
-        let reports = Engine.run(targets, options: .init(mode: .apply, connectTimeout: .seconds(2), connectRetries: 1, commandTimeout: .seconds(3)))
+        let reports = Engine.run(targets, options: .init(mode: .apply, connectors: .standard, connectTimeout: .seconds(2), connectRetries: 1, commandTimeout: .seconds(3)))
 
         #expect(reports[0].changed.map(\.id) == ["file:/etc/provision-fault"])
         #expect(reports[1].unreachable?.contains("timed out") == true && reports[1].unreachable?.contains("after 2 attempts") == true,
@@ -112,10 +113,10 @@ extension LabSSHTests {
         func guarded(_ state: String) -> HostPlaybook {
             HostPlaybook(resources: [GuardedFileResource(FileResource("/etc/provision-link", content: "\(state)\n"), apply: apply, seconds: 5)], handlers: [])
         }
-        let up = Engine.run(try targets(lab, guarded("up")), options: .init(mode: .apply, connectTimeout: .seconds(3), connectRetries: 0))
+        let up = Engine.run(try targets(lab, guarded("up")), options: .init(mode: .apply, connectors: .standard, connectTimeout: .seconds(3), connectRetries: 0))
         #expect(up[0].changed.map(\.id) == ["guarded-file:/etc/provision-link"], "confirmed over a fresh connection: \(up[0].resources)")
 
-        let down = Engine.run(try targets(lab, guarded("down")), options: .init(mode: .apply, connectTimeout: .seconds(3), connectRetries: 0))
+        let down = Engine.run(try targets(lab, guarded("down")), options: .init(mode: .apply, connectors: .standard, connectTimeout: .seconds(3), connectRetries: 0))
         guard case .failed(let reason) = down[0].resources.first?.state else { Issue.record("\(down[0])"); return }
         #expect(reason.contains("restores its previous configuration by itself within 5 s"), "\(reason)")
         // Within the window the host restores "up" and starts sshd again.
@@ -123,6 +124,6 @@ extension LabSSHTests {
         for _ in 0..<100 where !back { usleep(200_000); back = Lab.answers(lab.nodes[0].address, port: 22) }
         #expect(back, "the host came back by itself")
         #expect(try ssh(lab, lab.nodes[0], "cat /etc/provision-link").stdout == "up\n")
-        #expect(ExitStatus.of(Engine.run(try targets(lab, guarded("up")), options: .init(mode: .check))).code == 0)
+        #expect(ExitStatus.of(Engine.run(try targets(lab, guarded("up")), options: .init(mode: .check, connectors: .standard))).code == 0)
     }
 }

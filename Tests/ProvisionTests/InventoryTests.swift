@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Provision
+import ProvisionSSH
 
 @Suite("Inventory", .tags(.small))
 struct InventoryTests {
@@ -114,6 +115,24 @@ struct InventoryTests {
         let plain = try #require(inventory.host(named: "node-3"))
         #expect(!BootEntry(host: plain, site: inventory.site).arguments.contains { $0.hasPrefix("console=") })
         #expect(SSHConnection.Options(for: plain).host == "10.0.2.13")
+    }
+
+    @Test("connector: ssh unless said; local; a chroot directory by its absolute path, from the host or its defaults; SSH addresses may repeat among hosts not reached over SSH")
+    func connectors() throws {
+        let text = try String(contentsOfFile: Fixtures.path("redfish-site.yml"), encoding: .utf8)
+            .replacingOccurrences(of: "BMC_MAPPING", with: "{type: ipmi, address: 10.0.9.1, username: admin, password_env: X}")
+        func load(_ edit: (String) -> String) throws -> [String: ConnectorSetting] {
+            let inventory = try InventoryLoader.load(files: [("site.yml", edit(text))])
+            return Dictionary(uniqueKeysWithValues: inventory.hosts.map { ($0.name, $0.connector) })
+        }
+        #expect(try load { $0 }.values.allSatisfy { $0 == .ssh })
+        let chosen = try load {
+            $0.replacingOccurrences(of: "defaults:\n", with: "defaults:\n  connector: {chroot: /srv/images/base/}\n")
+                .replacingOccurrences(of: "    network: {address: 10.0.2.11}\n", with: "    network: {address: 10.0.2.11}\n    connector: local\n")
+                .replacingOccurrences(of: "    network: {address: 10.0.2.12}\n", with: "    network: {address: 10.0.2.12}\n    connector: ssh\n    ssh: {address: 127.0.0.1}\n")
+                .replacingOccurrences(of: "    network: {address: 10.0.2.13}\n", with: "    network: {address: 10.0.2.13}\n    ssh: {address: 127.0.0.1}\n")
+        }
+        #expect(chosen["node-1"] == .local && chosen["node-2"] == .ssh && chosen["node-3"] == .chroot("/srv/images/base"))
     }
 
     @Test("a secret the defaults name is read once per run: every host gets what the first read found; a missing one names host and var")

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Provision
 @testable import ProvisionLab
+import ProvisionSSH
 
 extension Tag {
     /// Against real lab nodes (systemd-nspawn, sshd): needs root.
@@ -93,7 +94,7 @@ struct LabSSHTests {
         let node = lab.nodes[0]
         let empty = "\(lab.directory.path)/empty_known_hosts"
 
-        let unknown = #expect(throws: SSHError.self) { try SSHConnection(lab.options(node, knownHosts: empty)) }
+        let unknown = #expect(throws: ConnectionError.self) { try SSHConnection(lab.options(node, knownHosts: empty)) }
         #expect(unknown?.kind == .hostKeyUnknown)
         #expect(unknown?.message.contains("--accept-new-host-keys") == true)
         #expect(!FileManager.default.fileExists(atPath: empty), "nothing is recorded without the flag")
@@ -109,7 +110,7 @@ struct LabSSHTests {
         try #require(try run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", otherKey]).status == 0)
         let otherPublic = try String(contentsOfFile: otherKey + ".pub", encoding: .utf8).split(separator: " ")
         try "\(node.address) \(otherPublic[0]) \(otherPublic[1])\n".write(toFile: changed, atomically: true, encoding: .utf8)
-        let mismatch = #expect(throws: SSHError.self) { try SSHConnection(lab.options(node, knownHosts: changed, accept: true)) }
+        let mismatch = #expect(throws: ConnectionError.self) { try SSHConnection(lab.options(node, knownHosts: changed, accept: true)) }
         #expect(mismatch?.kind == .hostKeyChanged)
         #expect(mismatch?.message.contains("HOST KEY CHANGED") == true)
 

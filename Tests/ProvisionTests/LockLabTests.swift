@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Provision
+import ProvisionSSH
 
 /// Runs never interleave: one per inventory on a controller, one apply at a time per host
 /// whichever controller it comes from; and a lock left by a dead run is reported.

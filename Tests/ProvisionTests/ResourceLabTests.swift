@@ -2,6 +2,7 @@ import Foundation
 @testable import Playbooks
 import Testing
 @testable import Provision
+import ProvisionSSH
 
 /// Every resource type's life on a real node: converged from scratch, in sync on the second
 /// apply, a hand change found by `check` (naming exactly that resource) and repaired.
@@ -10,19 +11,19 @@ extension LabSSHTests {
     /// expects `check` to name exactly `drifted`, applies again and expects a clean check.
     func convergeCycle(_ lab: RunningLab, _ playbook: HostPlaybook, handChange: String, drifted: [String],
                        sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
-        let applied = Engine.run(try targets(lab, playbook), options: .init(mode: .apply))
+        let applied = Engine.run(try targets(lab, playbook), options: .init(mode: .apply, connectors: .standard))
         #expect(applied[0].changed.map(\.id) == playbook.resources.map(\.id), "\(applied[0].resources)", sourceLocation: sourceLocation)
-        let second = Engine.run(try targets(lab, playbook), options: .init(mode: .apply))
+        let second = Engine.run(try targets(lab, playbook), options: .init(mode: .apply, connectors: .standard))
         #expect(ExitStatus.of(second).code == 0 && second[0].resources.allSatisfy { $0.state == .inSync }, "\(second[0].resources)",
                 sourceLocation: sourceLocation)
         let change = try ssh(lab, lab.nodes[0], handChange)
         #expect(change.status == 0, "hand change failed: \(change.stderr)", sourceLocation: sourceLocation)
-        let check = Engine.run(try targets(lab, playbook), options: .init(mode: .check))
+        let check = Engine.run(try targets(lab, playbook), options: .init(mode: .check, connectors: .standard))
         #expect(ExitStatus.of(check).code == 2, sourceLocation: sourceLocation)
         #expect(check[0].drifted.map(\.id) == drifted, "\(check[0].resources)", sourceLocation: sourceLocation)
-        let repair = Engine.run(try targets(lab, playbook), options: .init(mode: .apply))
+        let repair = Engine.run(try targets(lab, playbook), options: .init(mode: .apply, connectors: .standard))
         #expect(repair[0].changed.map(\.id) == drifted, sourceLocation: sourceLocation)
-        #expect(ExitStatus.of(Engine.run(try targets(lab, playbook), options: .init(mode: .check))).code == 0, sourceLocation: sourceLocation)
+        #expect(ExitStatus.of(Engine.run(try targets(lab, playbook), options: .init(mode: .check, connectors: .standard))).code == 0, sourceLocation: sourceLocation)
     }
 
     @Test("template, sysctl (persisted; /proc/sys is read-only in the lab), kernel module and a 300 KB file: converge, no-op, drift, repair")
@@ -75,7 +76,7 @@ extension LabSSHTests {
             UserResource("visitor", authorizedKeys: [publicKey]),
             FileResource("/etc/sudoers.d/deployer", content: "deployer ALL=(ALL) NOPASSWD: ALL\n", mode: "0440"),
         ], handlers: [])
-        #expect(ExitStatus.of(Engine.run(try targets(lab, setup), options: .init(mode: .apply))).code == 2)
+        #expect(ExitStatus.of(Engine.run(try targets(lab, setup), options: .init(mode: .apply, connectors: .standard))).code == 2)
 
         func logins(as user: String, _ playbook: HostPlaybook) throws -> [Engine.Target] {
             try targets(lab, playbook).map { target in
@@ -86,14 +87,14 @@ extension LabSSHTests {
         }
         let playbook = HostPlaybook(resources: [FileResource("/etc/provision-by-sudo", content: "root wrote this\n", mode: "0600")], handlers: [])
         // A new user's first login starts its systemd user instance: allow for a slow first connect.
-        let options = Engine.Options(mode: .apply, connectTimeout: .seconds(60))
+        let options = Engine.Options(mode: .apply, connectors: .standard, connectTimeout: .seconds(60))
         let applied = Engine.run(try logins(as: "deployer", playbook), options: options)
         #expect(applied[0].changed.map(\.id) == ["file:/etc/provision-by-sudo"], "\(applied[0])")
         #expect(try ssh(lab, lab.nodes[0], "stat -c '%U %a' /etc/provision-by-sudo").stdout == "root 600\n")
         #expect(ExitStatus.of(Engine.run(try logins(as: "deployer", playbook), options: options)).code == 0)
 
         for mode in [Engine.Mode.check, .apply] {
-            let refused = Engine.run(try logins(as: "visitor", playbook), options: .init(mode: mode, connectTimeout: .seconds(60)))
+            let refused = Engine.run(try logins(as: "visitor", playbook), options: .init(mode: mode, connectors: .standard, connectTimeout: .seconds(60)))
             #expect(ExitStatus.of(refused).code == 4)
             let reason = try #require(refused[0].unreachable)
             let step = mode == .check ? "the probe script did not run" : "cannot take the host lock"
@@ -111,7 +112,7 @@ extension LabSSHTests {
         for _ in 0..<50 where !FileManager.default.fileExists(atPath: socket) { usleep(100_000) }
         var options = lab.options(lab.nodes[0])
         options.identities = [.agent(socket: socket)]
-        let empty = #expect(throws: SSHError.self) { try SSHConnection(options) }
+        let empty = #expect(throws: ConnectionError.self) { try SSHConnection(options) }
         #expect(empty?.kind == .authentication)
         #expect(empty?.message.contains("ssh-agent (it holds no keys)") == true, "\(String(describing: empty))")
 

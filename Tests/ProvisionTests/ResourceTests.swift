@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Playbooks
 @testable import Provision
+import ProvisionSSH
 
 /// Resources' pure parts against recorded probe output, for the package manager the lab does
 /// not have (dnf) and for what a probe should never be mistaken for.

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Testing
 @testable import Provision
+import ProvisionSSH
 
 /// `provision up` end to end: sushy-tools' Redfish emulator stands in for each host's BMC, a lab
 /// node for the installed host, and the test plays the installer. An extension of the lab

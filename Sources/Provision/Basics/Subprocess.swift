@@ -62,14 +62,19 @@ public enum Subprocess {
         throw SubprocessError(message: "\(program) is not installed (scripts/setup installs what provision needs)")
     }
 
-    private static func spawn(_ program: String, _ arguments: [String], environment: [String: String], output: Int32, newSession: Bool = false) throws -> pid_t {
+    /// Starts a program with `output` as its stdout and `errors` (else `output` too) as its
+    /// stderr, stdin `input` or /dev/null. `environment` adds to this process's own, or with
+    /// `inheritEnvironment` false is all the program gets. `ownGroup` puts it in a process group
+    /// of its own: a terminal's Ctrl-C does not reach it, and `kill(-pid, ...)` reaches all it started.
+    static func spawn(_ program: String, _ arguments: [String], environment: [String: String], inheritEnvironment: Bool = true,
+                      input: Int32? = nil, output: Int32, errors: Int32? = nil, newSession: Bool = false, ownGroup: Bool = false) throws -> pid_t {
         let path = try which(program)
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        if let input { posix_spawn_file_actions_adddup2(&actions, input, 0) } else { posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0) }
         posix_spawn_file_actions_adddup2(&actions, output, 1)
-        posix_spawn_file_actions_adddup2(&actions, output, 2)
+        posix_spawn_file_actions_adddup2(&actions, errors ?? output, 2)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -81,8 +86,9 @@ public enum Subprocess {
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         var flags = Int32(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)
         if newSession { flags |= 0x80 }  // POSIX_SPAWN_SETSID (glibc 2.26+; not exported to Swift)
+        if ownGroup { flags |= Int32(POSIX_SPAWN_SETPGROUP) }  // group 0: the child's own pid
         posix_spawnattr_setflags(&attributes, Int16(flags))
-        let env = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { "\($0)=\($1)" }
+        let env = (inheritEnvironment ? ProcessInfo.processInfo.environment : [:]).merging(environment) { $1 }.map { "\($0)=\($1)" }
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
         let envp = env.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) }; envp.forEach { free($0) } }

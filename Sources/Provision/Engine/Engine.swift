@@ -2,13 +2,15 @@ import Foundation
 
 /// Converges hosts, each through a `HostRun` (connect, the one probe script, compare, fixes in
 /// order, handlers once). A host's failure stops that host, not the others. Hosts run on their
-/// own threads (libssh2 calls block), at most `concurrency` at once, each with its own SSH
-/// session, in rolling batches when asked.
+/// own threads (connectors block), at most `concurrency` at once, each with its own
+/// connection, in rolling batches when asked.
 public enum Engine {
     public enum Mode: String, Sendable { case check, plan, apply }
 
     public struct Options: Sendable {
         public var mode: Mode
+        /// How each host is reached.
+        public var connectors: ConnectorFactory
         public var concurrency: Int
         public var acceptNewHostKeys: Bool
         public var connectTimeout: Duration
@@ -33,12 +35,13 @@ public enum Engine {
         /// first converge installs for many minutes).
         public var changing: (@Sendable (_ host: String, _ resource: String) -> Void)? = nil
 
-        public init(mode: Mode, concurrency: Int = 50, acceptNewHostKeys: Bool = false, connectTimeout: Duration = .seconds(10),
+        public init(mode: Mode, connectors: ConnectorFactory, concurrency: Int = 50, acceptNewHostKeys: Bool = false, connectTimeout: Duration = .seconds(10),
                     batch: Share? = nil, maxFail: Share? = nil, diff: Bool = false,
                     holder: String = "\(ProcessInfo.processInfo.hostName) pid \(getpid())",
                     connectRetries: Int = 2, commandTimeout: Duration = .seconds(600), hostTimeout: Duration? = nil,
                     interruption: Interruption = Interruption()) {
             self.mode = mode
+            self.connectors = connectors
             self.concurrency = concurrency
             self.acceptNewHostKeys = acceptNewHostKeys
             self.connectTimeout = connectTimeout
@@ -99,7 +102,7 @@ public enum Engine {
     }
 
     /// What check or plan would report for a host whose batched probe printed `probeOutput`
-    /// (recorded from a real host): the live run's split and compare, without SSH. For
+    /// (recorded from a real host): the live run's split and compare, with no connection. For
     /// replaying a host's state and for measuring the plan computation apart from the network.
     public static func evaluate(_ target: Target, probeOutput: String, options: Options) -> HostReport {
         HostRun.evaluate(target, probeOutput: probeOutput, options: options)

@@ -9,9 +9,9 @@ struct HostRun {
     let options: Engine.Options
     let started = Date()
     var report: HostReport
-    /// The host's SSH connections: the first, then one per confirmed guarded change (the path
-    /// the first took may be gone after it). Later commands use the last; execs count them all.
-    var connections: [SSHConnection] = []
+    /// The host's connections: the first, then one per confirmed guarded change (the path the
+    /// first took may be gone after it). Later commands use the last; execs count them all.
+    var connections: [any Connector] = []
     /// The state probes, then (with --diff) the content probes of resources that have content.
     let probes: [String]
     let contentIndices: [Int]
@@ -42,12 +42,11 @@ struct HostRun {
 
     /// Connects, retrying with backoff (0.5 s, 1 s, 2 s, ...) when the host did not answer or
     /// refused the connection; never after a host-key or authentication failure.
-    mutating func connect() -> SSHConnection? {
+    mutating func connect() -> (any Connector)? {
         var attempt = 0
         while true {
             do {
-                return try SSHConnection(.init(for: target.host, connectTimeout: options.connectTimeout, commandTimeout: sessionTimeout,
-                                               acceptNewHostKey: options.acceptNewHostKeys))
+                return try options.connectors.connect(target.host, connectOptions(acceptNewHostKey: options.acceptNewHostKeys))
             } catch {
                 let retryable = error.kind == .connect || error.kind == .timeout
                 let backoff = 0.5 * Double(1 << min(attempt, 6))
@@ -61,9 +60,11 @@ struct HostRun {
         }
     }
 
-    /// How long the controller waits on any one read: the command's own limit on the host plus
-    /// a grace period, so the host's `timeout` normally speaks first.
-    var sessionTimeout: Duration { options.commandTimeout + .seconds(15) }
+    /// How the host is connected to: the controller waits on any one script for the command's
+    /// own limit on the host plus a grace period, so the host's `timeout` normally speaks first.
+    func connectOptions(acceptNewHostKey: Bool = false) -> ConnectOptions {
+        ConnectOptions(connectTimeout: options.connectTimeout, commandTimeout: options.commandTimeout + .seconds(15), acceptNewHostKey: acceptNewHostKey)
+    }
 
     /// Seconds left before the host's deadline (`--host-timeout`).
     var remaining: Double {
@@ -85,7 +86,7 @@ struct HostRun {
     mutating func converge() {
         let connection = connections[0]
         // apply holds the host's lock for the whole run; check and plan take it in the probe.
-        var lock: SSHConnection.HeldCommand?
+        var lock: (any HeldCommand)?
         if options.mode == .apply {
             guard let held = takeLock(over: connection) else { return }
             lock = held
@@ -95,7 +96,7 @@ struct HostRun {
         runHandlers(compareAndFix(probed))
     }
 
-    mutating func takeLock(over connection: SSHConnection) -> SSHConnection.HeldCommand? {
+    mutating func takeLock(over connection: any Connector) -> (any HeldCommand)? {
         do {
             let holder = "\(options.holder), since \(Date().formatted(.iso8601))"
             let attempt = try connection.hold(HostLock.exclusive(holderText: holder), ready: HostLock.heldMarker)
@@ -122,11 +123,11 @@ struct HostRun {
     }
 
     /// One exec for all resources' probes (and, with --diff, their contents).
-    mutating func probe(over connection: SSHConnection) -> Probed? {
+    mutating func probe(over connection: any Connector) -> Probed? {
         // Under apply the lock is already held, exclusively.
         let preamble = options.mode == .apply ? "" : HostLock.sharedPreamble
         let (script, seconds) = bounded(preamble + ProbeScript.script(probes: probes))
-        let result: SSHConnection.Result
+        let result: CommandResult
         do {
             result = try connection.executeAsRoot(script)
         } catch {
@@ -142,7 +143,7 @@ struct HostRun {
 
     /// What the probe script's output says, split per resource; nil (with the reason in the
     /// report) when the host is locked or the script did not run at all.
-    mutating func interpret(_ result: SSHConnection.Result) -> Probed? {
+    mutating func interpret(_ result: CommandResult) -> Probed? {
         let count = target.playbook.resources.count
         if let holder = HostLock.value(after: HostLock.lockedMarker, in: result.stdout.split(separator: "\n")) {
             report.locked = holder
@@ -168,7 +169,7 @@ struct HostRun {
     static func evaluate(_ target: Engine.Target, probeOutput output: String, options: Engine.Options) -> HostReport {
         precondition(options.mode != .apply, "evaluating recorded output never changes anything")
         var run = HostRun(target, options: options)
-        if let probed = run.interpret(SSHConnection.Result(status: 0, stdout: output, stderr: "")) {
+        if let probed = run.interpret(CommandResult(status: 0, stdout: output, stderr: "")) {
             _ = run.compareAndFix(probed)
         }
         return run.report.redacting(target.host.secretValues)
@@ -230,9 +231,9 @@ struct HostRun {
 
     /// Confirms a guarded change over a new connection; when the host cannot be reached that
     /// way, it rolls the change back by itself, and the outcome says so.
-    func confirm(_ confirmation: String, window: Int) -> Result<SSHConnection, ConfirmationFailure> {
+    func confirm(_ confirmation: String, window: Int) -> Result<any Connector, ConfirmationFailure> {
         do {
-            let fresh = try SSHConnection(.init(for: target.host, connectTimeout: options.connectTimeout, commandTimeout: sessionTimeout))
+            let fresh = try options.connectors.connect(target.host, connectOptions())
             let result = try fresh.executeAsRoot(confirmation)
             if result.status == 0 { return .success(fresh) }
             return .failure(ConfirmationFailure(reason: "the change could not be confirmed: \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))"))
@@ -250,7 +251,7 @@ struct HostRun {
 
     /// Runs a fix or handler script as root, bounded on the host; nil when it succeeded, else
     /// what went wrong (the end of its output).
-    func runBounded(_ command: String, input: String? = nil, over connection: SSHConnection, tail: Int) throws(SSHError) -> String? {
+    func runBounded(_ command: String, input: String? = nil, over connection: any Connector, tail: Int) throws(ConnectionError) -> String? {
         let (script, seconds) = bounded("set -e\n" + command)
         let result = try connection.executeAsRoot(script, input: input)
         if result.status == 0 { return nil }
@@ -258,7 +259,7 @@ struct HostRun {
         return "exit \(result.status): \((result.stderr + result.stdout).suffix(tail))"
     }
 
-    func fix(_ resource: any Resource, summary: String, over connection: SSHConnection) -> ResourceOutcome.State {
+    func fix(_ resource: any Resource, summary: String, over connection: any Connector) -> ResourceOutcome.State {
         do {
             return try runBounded(resource.fix, input: resource.fixInput, over: connection, tail: 1000).map { .failed($0) } ?? .changed(summary)
         } catch {

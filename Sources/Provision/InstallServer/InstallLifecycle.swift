@@ -59,8 +59,7 @@ public struct InstallLifecycle: Sendable {
     /// Puts a host's key in the known_hosts file its SSH connections verify against (the
     /// inventory's `ssh.known_hosts`, else ~/.ssh/known_hosts), under the address they connect to.
     public static func trust(_ key: SSHHostKey, of host: Host) throws {
-        let ssh = SSHConnection.Options(for: host)
-        try KnownHosts(path: ssh.knownHosts).trust(host: ssh.host, port: ssh.port, key: key)
+        try KnownHosts(path: host.ssh.knownHostsFile).trust(host: host.sshAddress.host, port: host.sshAddress.port, key: key)
     }
 
     /// The addresses a host's installer may reach the install server from: the host's own

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One physical server, with every setting resolved (host > groups in order > defaults).
 public struct Host: Sendable {
     public var name: String
@@ -24,10 +26,14 @@ public struct Host: Sendable {
     /// A protected host is never reinstalled without an explicit override.
     public var isProtected: Bool
     public var ssh: SSHSettings
+    /// How the engine reaches the host: over SSH (the default), or on the controller itself.
+    public var connector: ConnectorSetting = .ssh
     /// Where the host's entry starts, for messages about the host as a whole.
     public var location: SourceLocation
 
     public var fqdn: String { "\(name).\(domain)" }
+    /// Where SSH connects: `ssh.address`, else the host's network address; at `ssh.port`.
+    public var sshAddress: SSHAddress { SSHAddress(host: ssh.address ?? network.address.description, port: ssh.port) }
     public var bootNIC: NIC { nics.first(where: \.boot) ?? nics[0] }
 }
 
@@ -137,6 +143,33 @@ public struct SSHSettings: Sendable, Hashable {
     public var key: String?
     /// OpenSSH known_hosts file; `~/.ssh/known_hosts` when absent.
     public var knownHosts: String?
+
+    /// The known_hosts file the host's key is verified against (and recorded in).
+    public var knownHostsFile: String { knownHosts ?? "\(NSHomeDirectory())/.ssh/known_hosts" }
+}
+
+/// A host name or address and a port SSH connects to. Shown as OpenSSH names it in known_hosts:
+/// `host` on port 22, `[host]:port` otherwise.
+public struct SSHAddress: Sendable, Hashable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    public var description: String { port == 22 ? host : "[\(host)]:\(port)" }
+}
+
+/// The inventory's `connector:`: how the engine reaches a host.
+public enum ConnectorSetting: Sendable, Hashable {
+    /// Over SSH (`ssh:` says where and as whom).
+    case ssh
+    /// The controller itself, as root.
+    case local
+    /// A root directory on the controller (an image being built), through chroot.
+    case chroot(String)
 }
 
 /// An inventory variable, kept as the text the user wrote: roles read them as they need.

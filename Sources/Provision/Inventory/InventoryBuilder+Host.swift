@@ -69,11 +69,12 @@ extension InventoryBuilder {
         let bmc = fields["bmc"].flatMap(buildBMC)
         let isProtected = fields["protected"].flatMap { reader.bool($0, what: "'protected'") } ?? false
         let ssh = fields["ssh"].flatMap(buildSSH) ?? SSHSettings(user: "root", port: 22, address: nil, key: nil, knownHosts: nil)
+        let connector: ConnectorSetting? = fields["connector"].map(buildConnector) ?? .ssh  // nil: written wrong (reported)
 
-        guard let domain, let nics, let network, let firmware, let os, let disk, let passwordHash else { return nil }
+        guard let domain, let nics, let network, let firmware, let os, let disk, let passwordHash, let connector else { return nil }
         return Host(name: name.text, domain: domain, groups: groupNames, nics: nics, network: network, firmware: firmware, os: os,
                     disk: disk, rootPasswordHash: passwordHash, authorizedKeys: keys, timezone: timezone, locale: locale,
                     console: console, proxy: proxy, roles: roles, roleLocations: roleLocations, vars: vars, bmc: bmc, isProtected: isProtected, ssh: ssh,
-                    location: name.location)
+                    connector: connector, location: name.location)
     }
 }

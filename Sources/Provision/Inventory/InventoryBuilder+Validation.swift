@@ -19,9 +19,9 @@ extension InventoryBuilder {
         // Two hosts behind one SSH address and port would be taken for one: the second's key
         // would replace the first's in known_hosts, and its converge would go to the first.
         // (Two hosts that both use their network address share it: reported below already.)
-        var sshTargets: [String: (host: String, location: SourceLocation, explicit: Bool)] = [:]
-        for host in hosts {
-            let ssh = KnownHosts.name(host: host.ssh.address ?? host.network.address.description, port: host.ssh.port)
+        var sshTargets: [SSHAddress: (host: String, location: SourceLocation, explicit: Bool)] = [:]
+        for host in hosts where host.connector == .ssh {
+            let ssh = host.sshAddress
             if let first = sshTargets[ssh] {
                 if first.explicit || host.ssh.address != nil {
                     reader.error("SSH address \(ssh) of host '\(host.name)' is also used by host '\(first.host)'", at: host.location,

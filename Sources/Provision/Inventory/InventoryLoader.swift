@@ -8,7 +8,7 @@ public enum InventoryLoader {
     static let topKeys = ["site", "defaults", "groups", "hosts"]
     static let siteKeys = ["install_server", "tftp_server", "templates", "dhcp_interface", "confirm_above", "assets", "playbooks", "history_days", "install_relays"]
     static let hostKeys = ["groups", "domain", "nics", "network", "firmware", "os", "disk", "root_password_hash",
-                           "authorized_keys", "timezone", "locale", "console", "proxy", "roles", "vars", "bmc", "protected", "ssh"]
+                           "authorized_keys", "timezone", "locale", "console", "proxy", "roles", "vars", "bmc", "protected", "ssh", "connector"]
     static let refusedHostKeys = [
         "root_password": "plaintext passwords are refused: give 'root_password_hash' a hash instead (e.g. from `mkpasswd -m sha-512`)",
         "password": "plaintext passwords are refused: give 'root_password_hash' a hash instead (e.g. from `mkpasswd -m sha-512`)",

@@ -27,7 +27,7 @@ public struct BringUp: Sendable {
 
         public init(installTimeout: Duration = .seconds(3600), sshTimeout: Duration = .seconds(600), pollInterval: Duration = .seconds(2),
                     reinstall: Bool = false, batch: Engine.Share? = nil, maxFail: Engine.Share? = nil,
-                    redfish: RedfishClient.Options = RedfishClient.Options(), converge: Engine.Options = Engine.Options(mode: .apply)) {
+                    redfish: RedfishClient.Options = RedfishClient.Options(), converge: Engine.Options) {
             self.installTimeout = installTimeout
             self.sshTimeout = sshTimeout
             self.pollInterval = pollInterval

@@ -2,7 +2,7 @@ import Foundation
 
 /// One host's part of `provision up`: from its resume point, each stage in turn, recorded in
 /// the install state as it starts and as it ends (outcome, reason, seconds), until the host is
-/// ready or a stage fails. Blocking throughout (libcurl, libssh2): runs on a thread of its own.
+/// ready or a stage fails. Blocking throughout (libcurl, the connector): runs on a thread of its own.
 struct HostBringUp {
     let target: Engine.Target
     let bringUp: BringUp
@@ -183,7 +183,7 @@ struct HostBringUp {
         while true {
             let remaining = deadline - ContinuousClock.now
             do {
-                _ = try SSHConnection(.init(for: host, connectTimeout: max(.seconds(1), min(.seconds(10), remaining))))
+                _ = try options.converge.connectors.connect(host, ConnectOptions(connectTimeout: max(.seconds(1), min(.seconds(10), remaining))))
                 return .done("logged in as \(host.ssh.user), the host key verified against \(reported == nil ? "known_hosts (its installer reported none)" : "the one its installer reported")")
             } catch {
                 switch error.kind {

@@ -7,6 +7,7 @@
 import Foundation
 import Playbooks
 import Provision
+import ProvisionSSH
 
 let arguments = CommandLine.arguments
 guard arguments.count == 3, let output = try? String(contentsOfFile: arguments[2], encoding: .utf8) else {
@@ -29,7 +30,7 @@ do {
     let planning = Date()
     var states: [String: Int] = [:]
     for target in targets {
-        for outcome in Engine.evaluate(target, probeOutput: output, options: .init(mode: .plan)).resources {
+        for outcome in Engine.evaluate(target, probeOutput: output, options: .init(mode: .plan, connectors: .standard)).resources {
             states[outcome.state.nameAndDetail.name, default: 0] += 1
         }
     }

@@ -1,26 +1,16 @@
 import CLibSSH2
 import Foundation
-
-/// An error of the SSH transport, carrying libssh2's own message where it has one.
-public struct SSHError: Error, CustomStringConvertible, Sendable {
-    public enum Kind: String, Sendable {
-        case connect, handshake, hostKeyUnknown, hostKeyChanged, authentication, channel, timeout
-    }
-
-    public var kind: Kind
-    public var message: String
-
-    public var description: String { message }
-}
+import Provision
 
 /// One SSH session to one host over libssh2: connect with a timeout, verify the host key
 /// against OpenSSH known_hosts (strict unless new keys are explicitly accepted), authenticate
 /// with ssh-agent or key files, run commands (as root through `sudo -n` when logged in as
-/// another user). libssh2 sessions are not thread-safe: a connection belongs
-/// to one task at a time, which is why this type is not Sendable.
+/// another user): the engine's `Connector` for hosts reached over SSH. libssh2 sessions are
+/// not thread-safe: a connection belongs to one task at a time, which is why this type is not
+/// Sendable.
 ///
 /// This is the only file that imports CLibSSH2.
-public final class SSHConnection {
+public final class SSHConnection: Connector {
     /// A way to prove who we are, tried in order until the server accepts one.
     public enum Identity: Sendable, Equatable {
         /// A private key file (ed25519, ECDSA or RSA; unencrypted: runs are unattended).
@@ -53,12 +43,6 @@ public final class SSHConnection {
         }
     }
 
-    public struct Result: Sendable {
-        public var status: Int32
-        public var stdout: String
-        public var stderr: String
-    }
-
     public let options: Options
     private let socket: Int32
     private let session: OpaquePointer
@@ -67,13 +51,13 @@ public final class SSHConnection {
 
     private static let initialized: Bool = libssh2_init(0) == 0
 
-    public init(_ options: Options) throws(SSHError) {
+    public init(_ options: Options) throws(ConnectionError) {
         self.options = options
-        guard Self.initialized else { throw SSHError(kind: .connect, message: "libssh2_init failed") }
+        guard Self.initialized else { throw ConnectionError(kind: .connect, message: "libssh2_init failed") }
         socket = try Self.connect(host: options.host, port: options.port, timeout: options.connectTimeout)
         guard let session = provision_ssh2_session_init() else {
             close(socket)
-            throw SSHError(kind: .connect, message: "libssh2 could not create a session")
+            throw ConnectionError(kind: .connect, message: "libssh2 could not create a session")
         }
         self.session = session
         libssh2_session_set_blocking(session, 1)
@@ -102,7 +86,7 @@ public final class SSHConnection {
         return code == LIBSSH2_ERROR_TIMEOUT ? "timed out (\(text))" : text
     }
 
-    private func handshakeAndVerify() throws(SSHError) {
+    private func handshakeAndVerify() throws(ConnectionError) {
         let known = KnownHosts(path: options.knownHosts)
         let types = known.keyTypes(host: options.host, port: options.port)
         if !types.isEmpty {
@@ -110,22 +94,22 @@ public final class SSHConnection {
         }
         guard libssh2_session_handshake(session, socket) == 0 else {
             // A server that accepts TCP and never speaks (hung, overloaded) is a timeout: worth a retry.
-            let kind: SSHError.Kind = libssh2_session_last_errno(session) == LIBSSH2_ERROR_TIMEOUT ? .timeout : .handshake
-            throw SSHError(kind: kind, message: "\(target): SSH handshake failed: \(lastError())")
+            let kind: ConnectionError.Kind = libssh2_session_last_errno(session) == LIBSSH2_ERROR_TIMEOUT ? .timeout : .handshake
+            throw ConnectionError(kind: kind, message: "\(target): SSH handshake failed: \(lastError())")
         }
         var length = 0
         var type: Int32 = 0
         guard let raw = libssh2_session_hostkey(session, &length, &type) else {
-            throw SSHError(kind: .handshake, message: "\(target): the server sent no host key")
+            throw ConnectionError(kind: .handshake, message: "\(target): the server sent no host key")
         }
         let key = Data(bytes: raw, count: length)
         let (typeName, typeMask) = Self.keyType(type)
 
-        guard let hosts = libssh2_knownhost_init(session) else { throw SSHError(kind: .handshake, message: lastError()) }
+        guard let hosts = libssh2_knownhost_init(session) else { throw ConnectionError(kind: .handshake, message: lastError()) }
         defer { libssh2_knownhost_free(hosts) }
         if FileManager.default.fileExists(atPath: options.knownHosts),
            libssh2_knownhost_readfile(hosts, options.knownHosts, LIBSSH2_KNOWNHOST_FILE_OPENSSH) < 0 {
-            throw SSHError(kind: .handshake, message: "cannot read known_hosts \(options.knownHosts): \(lastError())")
+            throw ConnectionError(kind: .handshake, message: "cannot read known_hosts \(options.knownHosts): \(lastError())")
         }
         let check = key.withUnsafeBytes { bytes in
             libssh2_knownhost_checkp(hosts, options.host, Int32(options.port), bytes.baseAddress, length,
@@ -135,28 +119,28 @@ public final class SSHConnection {
         case LIBSSH2_KNOWNHOST_CHECK_MATCH:
             return
         case LIBSSH2_KNOWNHOST_CHECK_MISMATCH:
-            throw SSHError(kind: .hostKeyChanged, message: """
+            throw ConnectionError(kind: .hostKeyChanged, message: """
                 \(target): HOST KEY CHANGED. The \(typeName) key the server offers is not the one in \(options.knownHosts). \
                 Someone may be intercepting the connection, or the host was reinstalled. Refusing to connect; \
-                if the change is expected, remove the old entry (ssh-keygen -R \(KnownHosts.name(host: options.host, port: options.port)) -f \(options.knownHosts)).
+                if the change is expected, remove the old entry (ssh-keygen -R \(SSHAddress(host: options.host, port: options.port)) -f \(options.knownHosts)).
                 """)
         case LIBSSH2_KNOWNHOST_CHECK_NOTFOUND where options.acceptNewHostKey:
             do {
                 try known.append(host: options.host, port: options.port, keyType: typeName, key: key)
             } catch {
-                throw SSHError(kind: .handshake, message: "\(target): cannot record the new host key: \(error)")
+                throw ConnectionError(kind: .handshake, message: "\(target): cannot record the new host key: \(error)")
             }
         case LIBSSH2_KNOWNHOST_CHECK_NOTFOUND:
-            throw SSHError(kind: .hostKeyUnknown, message: """
+            throw ConnectionError(kind: .hostKeyUnknown, message: """
                 \(target): host key (\(typeName)) not in \(options.knownHosts). Add it, or accept new keys explicitly \
                 with --accept-new-host-keys.
                 """)
         default:
-            throw SSHError(kind: .handshake, message: "\(target): host key check failed: \(lastError())")
+            throw ConnectionError(kind: .handshake, message: "\(target): host key check failed: \(lastError())")
         }
     }
 
-    private func authenticate() throws(SSHError) {
+    private func authenticate() throws(ConnectionError) {
         var tried: [String] = []
         for identity in options.identities {
             switch identity {
@@ -168,7 +152,7 @@ public final class SSHConnection {
             }
         }
         let what = tried.isEmpty ? "no identity to offer (set ssh.key in the inventory, or run an ssh-agent)" : tried.joined(separator: "; ")
-        throw SSHError(kind: .authentication, message: "\(target): public key authentication failed: \(what)")
+        throw ConnectionError(kind: .authentication, message: "\(target): public key authentication failed: \(what)")
     }
 
     /// Offers each key of the agent in turn; false (with what went wrong in `tried`) if none was accepted.
@@ -203,7 +187,7 @@ public final class SSHConnection {
     /// Runs a script as root: as it is when logged in as root, else through `sudo -n` (never
     /// a password prompt: a user without passwordless sudo fails with sudo's own message).
     /// stdin gets `input`.
-    public func executeAsRoot(_ script: String, input: String? = nil) throws(SSHError) -> Result {
+    public func executeAsRoot(_ script: String, input: String? = nil) throws(ConnectionError) -> CommandResult {
         try execute(asRoot(script), input: input)
     }
 
@@ -213,19 +197,19 @@ public final class SSHConnection {
 
     /// A script left running as root on a channel of its own while other commands run (a lock
     /// holder). It runs until `release()` sends it EOF on stdin, or the session ends.
-    public final class HeldCommand {
+    private final class HeldChannel: HeldCommand {
         private let channel: OpaquePointer
         /// Keeps the session alive as long as its channel.
         private let connection: SSHConnection
         private var released = false
 
-        fileprivate init(channel: OpaquePointer, connection: SSHConnection) {
+        init(channel: OpaquePointer, connection: SSHConnection) {
             self.channel = channel
             self.connection = connection
         }
 
         /// Sends EOF, waits for the script to finish its cleanup, closes the channel.
-        public func release() {
+        func release() {
             guard !released else { return }
             released = true
             _ = provision_ssh2_channel_send_eof(channel)
@@ -241,39 +225,36 @@ public final class SSHConnection {
         }
     }
 
-    /// Starts `script` as root and reads its output up to the line `ready`. Returns the lines
-    /// before it and the running command; or, when the script ends without printing `ready`,
-    /// everything it printed (stdout, then stderr) and its exit status.
-    public func hold(_ script: String, ready: String) throws(SSHError) -> (lines: [String], held: HeldCommand?, status: Int32) {
+    /// `Connector.hold`: the script on an exec channel of its own.
+    public func hold(_ script: String, ready: String) throws(ConnectionError) -> HoldAttempt {
         let channel = try start(asRoot(script))
         var output = [UInt8]()
         var buffer = [CChar](repeating: 0, count: 4096)
         while true {
-            let lines = String(decoding: output, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-            if let index = lines.firstIndex(of: ready), index < lines.count - 1 {
-                return (Array(lines[..<index]), HeldCommand(channel: channel, connection: self), 0)
+            let stdout = String(decoding: output, as: UTF8.self)
+            if let lines = HoldAttempt.lines(before: ready, in: stdout) {
+                return HoldAttempt(lines: lines, held: HeldChannel(channel: channel, connection: self), status: 0)
             }
             let count = provision_ssh2_channel_read(channel, 0, &buffer, buffer.count)
             if count > 0 {
                 output += buffer[0..<count].map { UInt8(bitPattern: $0) }
             } else if count == 0 {
-                // It ended without holding: its error output says why (sudo refusing, say).
                 let stderr = (try? read(channel, stream: SSH_EXTENDED_DATA_STDERR)) ?? ""
                 libssh2_channel_close(channel)
                 libssh2_channel_wait_closed(channel)
                 let status = libssh2_channel_get_exit_status(channel)
                 libssh2_channel_free(channel)
-                return ((lines + stderr.split(separator: "\n").map(String.init)).filter { !$0.isEmpty }, nil, status)
+                return .ended(stdout: stdout, stderr: stderr, status: status)
             } else {
                 libssh2_channel_free(channel)
-                let kind: SSHError.Kind = count == Int(LIBSSH2_ERROR_TIMEOUT) ? .timeout : .channel
-                throw SSHError(kind: kind, message: "\(target): reading command output: \(lastError())")
+                let kind: ConnectionError.Kind = count == Int(LIBSSH2_ERROR_TIMEOUT) ? .timeout : .channel
+                throw ConnectionError(kind: kind, message: "\(target): reading command output: \(lastError())")
             }
         }
     }
 
     /// Runs one command on one new exec channel; stdin gets `input` (then EOF).
-    public func execute(_ command: String, input: String? = nil) throws(SSHError) -> Result {
+    public func execute(_ command: String, input: String? = nil) throws(ConnectionError) -> CommandResult {
         let channel = try start(command)
         defer { libssh2_channel_free(channel) }
         if let input {
@@ -282,7 +263,7 @@ public final class SSHConnection {
                 let written = remaining.withUnsafeBufferPointer { buffer in
                     buffer.withMemoryRebound(to: CChar.self) { provision_ssh2_channel_write(channel, $0.baseAddress, $0.count) }
                 }
-                guard written > 0 else { throw SSHError(kind: .channel, message: "\(target): cannot send input: \(lastError())") }
+                guard written > 0 else { throw ConnectionError(kind: .channel, message: "\(target): cannot send input: \(lastError())") }
                 remaining.removeFirst(written)
             }
         }
@@ -291,26 +272,26 @@ public final class SSHConnection {
         let stderr = try read(channel, stream: SSH_EXTENDED_DATA_STDERR)
         libssh2_channel_close(channel)
         libssh2_channel_wait_closed(channel)
-        return Result(status: libssh2_channel_get_exit_status(channel), stdout: stdout, stderr: stderr)
+        return CommandResult(status: libssh2_channel_get_exit_status(channel), stdout: stdout, stderr: stderr)
     }
 
     /// Opens an exec channel and starts `command` on it (counted in `execCount`); the caller
     /// frees the channel.
-    private func start(_ command: String) throws(SSHError) -> OpaquePointer {
+    private func start(_ command: String) throws(ConnectionError) -> OpaquePointer {
         guard let channel = provision_ssh2_channel_open_session(session) else {
-            throw SSHError(kind: .channel, message: "\(target): cannot open a channel: \(lastError())")
+            throw ConnectionError(kind: .channel, message: "\(target): cannot open a channel: \(lastError())")
         }
         execCount += 1
         guard command.withCString({ provision_ssh2_channel_exec(channel, $0, UInt32(strlen($0))) }) == 0 else {
             libssh2_channel_free(channel)
-            throw SSHError(kind: .channel, message: "\(target): cannot start the command: \(lastError())")
+            throw ConnectionError(kind: .channel, message: "\(target): cannot start the command: \(lastError())")
         }
         return channel
     }
 
     /// Reads a stream to EOF. stdout first, then stderr: libssh2 buffers the other stream
     /// meanwhile (up to its window), which suffices for probe and fix scripts.
-    private func read(_ channel: OpaquePointer, stream: Int32) throws(SSHError) -> String {
+    private func read(_ channel: OpaquePointer, stream: Int32) throws(ConnectionError) -> String {
         var output = [UInt8]()
         var buffer = [CChar](repeating: 0, count: 32768)
         while true {
@@ -320,8 +301,8 @@ public final class SSHConnection {
             } else if count == 0 || libssh2_channel_eof(channel) != 0 && count == Int(LIBSSH2_ERROR_EAGAIN) {
                 break
             } else {
-                let kind: SSHError.Kind = count == Int(LIBSSH2_ERROR_TIMEOUT) ? .timeout : .channel
-                throw SSHError(kind: kind, message: "\(target): reading command output: \(lastError())")
+                let kind: ConnectionError.Kind = count == Int(LIBSSH2_ERROR_TIMEOUT) ? .timeout : .channel
+                throw ConnectionError(kind: kind, message: "\(target): reading command output: \(lastError())")
             }
         }
         return String(decoding: output, as: UTF8.self)
@@ -343,22 +324,22 @@ public final class SSHConnection {
     }
 
     /// A TCP connection with a timeout (a non-blocking connect, then poll).
-    private static func connect(host: String, port: Int, timeout: Duration) throws(SSHError) -> Int32 {
+    private static func connect(host: String, port: Int, timeout: Duration) throws(ConnectionError) -> Int32 {
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var info: UnsafeMutablePointer<addrinfo>?
         guard getaddrinfo(host, String(port), &hints, &info) == 0, let first = info else {
-            throw SSHError(kind: .connect, message: "\(host):\(port): cannot resolve the address")
+            throw ConnectionError(kind: .connect, message: "\(host):\(port): cannot resolve the address")
         }
         defer { freeaddrinfo(info) }
         let fd = Glibc.socket(first.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw SSHError(kind: .connect, message: "\(host):\(port): socket: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw ConnectionError(kind: .connect, message: "\(host):\(port): socket: \(String(cString: strerror(errno)))") }
         let flags = fcntl(fd, F_GETFL)
         _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
         if Glibc.connect(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) != 0 && errno != EINPROGRESS {
             let reason = String(cString: strerror(errno))
             close(fd)
-            throw SSHError(kind: .connect, message: "\(host):\(port): cannot connect: \(reason)")
+            throw ConnectionError(kind: .connect, message: "\(host):\(port): cannot connect: \(reason)")
         }
         var poller = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
         let deadline = ContinuousClock.now + timeout
@@ -372,7 +353,7 @@ public final class SSHConnection {
         guard ready > 0, error == 0 else {
             close(fd)
             let reason = ready == 0 ? "no answer within \(timeout)" : String(cString: strerror(error))
-            throw SSHError(kind: ready == 0 ? .timeout : .connect, message: "\(host):\(port): cannot connect: \(reason)")
+            throw ConnectionError(kind: ready == 0 ? .timeout : .connect, message: "\(host):\(port): cannot connect: \(reason)")
         }
         _ = fcntl(fd, F_SETFL, flags)
         return fd

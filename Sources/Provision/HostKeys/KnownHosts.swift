@@ -1,7 +1,11 @@
 import Crypto
 import Foundation
 
-/// Reads an OpenSSH `known_hosts` file far enough to tell which host-key types are known for
+/// The controller's OpenSSH `known_hosts` file: the install server records the keys installers
+/// report in it, the SSH connector (ProvisionSSH) verifies hosts against it. No C here: the
+/// inventory and the install server use it without libssh2.
+///
+/// Reads the file far enough to tell which host-key types are known for
 /// a host (plain, `[host]:port` and hashed `|1|salt|hash` entries). libssh2 negotiates
 /// `ecdsa-sha2-nistp256` by default, while most known_hosts hold only `ssh-ed25519`: like
 /// OpenSSH, the connection asks for the known types first, so verification can succeed.
@@ -34,15 +38,12 @@ public struct KnownHosts: Sendable {
         return Entry(marker: offset == 1 ? first : nil, patterns: fields[offset], keyType: fields[offset + 1], key: fields[offset + 2])
     }
 
-    /// How OpenSSH names a host in known_hosts: `host` on port 22, `[host]:port` otherwise.
-    public static func name(host: String, port: Int) -> String { port == 22 ? host : "[\(host)]:\(port)" }
-
     /// The key types recorded for a host: those of its own lines (its name, or hashed) first,
     /// then those of patterns for many hosts, each in file order. A wildcard line's type first
     /// would have a reinstalled host offer that type's new key, refused as a mismatch, while
     /// its own line's type was never asked for.
     public func keyTypes(host: String, port: Int) -> [String] {
-        let name = Self.name(host: host, port: port)
+        let name = SSHAddress(host: host, port: port).description
         var own: [String] = [], shared: [String] = []
         for entry in entries where entry.marker == nil && Self.matches(entry.patterns, name: name) {
             if Self.isPattern(entry.patterns) { shared.append(entry.keyType) } else { own.append(entry.keyType) }
@@ -89,7 +90,7 @@ public struct KnownHosts: Sendable {
     /// belong to the operator. Returns false when the file already held exactly that.
     @discardableResult
     public func trust(host: String, port: Int, key: SSHHostKey) throws -> Bool {
-        let name = Self.name(host: host, port: port)
+        let name = SSHAddress(host: host, port: port).description
         let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
         var kept: [Substring] = []
         var found = false, changed = false
@@ -128,7 +129,7 @@ public struct KnownHosts: Sendable {
 
     /// Records a newly accepted key (only ever on the operator's explicit request).
     public func append(host: String, port: Int, keyType: String, key: Data) throws {
-        let line = "\(Self.name(host: host, port: port)) \(keyType) \(key.base64EncodedString())\n"
+        let line = "\(SSHAddress(host: host, port: port)) \(keyType) \(key.base64EncodedString())\n"
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
