@@ -3,7 +3,7 @@ import Testing
 @testable import Provision
 
 /// The controller's own connector (`connector: local`): scripts run with /bin/sh, as root.
-@Suite("Local connector", .tags(.small))
+@Suite("Local connector", .tags(.medium))
 struct ControllerConnectorTests {
     @Test("a script runs as root with its stdin, its stdout and stderr apart, its exit status, a login's environment; a megabyte each way does not stall",
           .enabled(if: getuid() == 0, "as-root scripts need root"))

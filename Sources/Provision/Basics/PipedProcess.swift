@@ -107,4 +107,23 @@ final class PipedProcess {
         self.status = status
         return status
     }
+
+    /// Waits for the program's end until `deadline`: its exit status, or nil when it still runs
+    /// then (its output ended, and it went on without it).
+    func wait(until deadline: ContinuousClock.Instant) -> Int32? {
+        while status == nil {
+            var raw: Int32 = 0
+            let result = waitpid(pid, &raw, WNOHANG)
+            if result == pid {
+                status = Subprocess.exitStatus(raw)
+            } else if result < 0 && errno != EINTR {
+                return wait()  // ECHILD: reaped elsewhere, which cannot be (our child, waited for here only)
+            } else if ContinuousClock.now >= deadline {
+                return nil
+            } else if result == 0 {
+                usleep(10_000)
+            }
+        }
+        return status
+    }
 }

@@ -48,8 +48,13 @@ public enum Subprocess {
     public static func wait(_ pid: pid_t) -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        // WIFEXITED / WEXITSTATUS spelled out: they are C macros.
-        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return exitStatus(status)
+    }
+
+    /// The exit status in what waitpid reported (128 + signal when killed). WIFEXITED and
+    /// WEXITSTATUS spelled out: they are C macros.
+    static func exitStatus(_ status: Int32) -> Int32 {
+        (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 
     /// The full path of a program on PATH (plus the sbin directories root's tools live in).

@@ -34,8 +34,9 @@ public final class ControllerConnector: Connector {
 
     public func executeAsRoot(_ script: String, input: String?) throws(ConnectionError) -> CommandResult {
         let process = try start(script, input: input, keepInputOpen: false)
-        guard process.pump(deadline: ContinuousClock.now + options.commandTimeout) else { throw timedOut(process) }
-        return CommandResult(status: process.wait(), stdout: String(decoding: process.stdout, as: UTF8.self),
+        let deadline = ContinuousClock.now + options.commandTimeout
+        guard process.pump(deadline: deadline), let status = process.wait(until: deadline) else { throw timedOut(process) }
+        return CommandResult(status: status, stdout: String(decoding: process.stdout, as: UTF8.self),
                              stderr: String(decoding: process.stderr, as: UTF8.self))
     }
 
@@ -65,7 +66,7 @@ public final class ControllerConnector: Connector {
     private func timedOut(_ process: PipedProcess) -> ConnectionError {
         process.kill()
         _ = process.wait()
-        return ConnectionError(kind: .timeout, message: "\(Self.name(root)): the script's output did not end within \(options.commandTimeout.components.seconds) s (killed)")
+        return ConnectionError(kind: .timeout, message: "\(Self.name(root)): the script did not end within \(options.commandTimeout.components.seconds) s (killed)")
     }
 
     /// A lock holder left running: released by ending its stdin.
@@ -83,7 +84,8 @@ public final class ControllerConnector: Connector {
             guard !released else { return }
             released = true
             process.closeInput()
-            if !process.pump(deadline: ContinuousClock.now + timeout) { process.kill() }
+            let deadline = ContinuousClock.now + timeout
+            if !process.pump(deadline: deadline) || process.wait(until: deadline) == nil { process.kill() }
             _ = process.wait()
         }
 

@@ -1,8 +1,9 @@
 /// Runs from two controllers never interleave on one host. `apply` holds an exclusive `flock`
-/// on /run/provision.lock for its whole run, through a script left running on a channel of its
-/// own (the lock goes when the run releases it, or its SSH session ends); `check` and `plan`
-/// take it shared inside their one probe exec. An apply writes who it is beside the lock, so a
-/// busy host says who has it, and a holder that died without cleaning up is reported.
+/// on /run/provision.lock for its whole run, through a script its connector keeps running
+/// (`Connector.hold`; the lock goes when the run releases it, or its connection ends, and the
+/// script's stdin with it); `check` and `plan` take it shared inside their one probe exec. An
+/// apply writes who it is beside the lock, so a busy host says who has it, and a holder that
+/// died without cleaning up is reported.
 public enum HostLock {
     static let lock = "/run/provision.lock"
     static let holder = "/run/provision.lock.holder"
