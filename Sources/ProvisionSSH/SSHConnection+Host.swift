@@ -16,7 +16,7 @@ extension SSHConnection.Options {
                 .filter { FileManager.default.fileExists(atPath: $0) }.map { .keyFile($0) }
         }
         self.init(host: host.sshAddress.host, port: host.sshAddress.port, user: host.ssh.user, identities: identities,
-                  knownHosts: host.ssh.knownHostsFile, connectTimeout: connect.connectTimeout, commandTimeout: connect.commandTimeout,
+                  knownHosts: host.ssh.knownHostsFile(home: home), connectTimeout: connect.connectTimeout, commandTimeout: connect.commandTimeout,
                   acceptNewHostKey: connect.acceptNewHostKey)
     }
 }

@@ -145,7 +145,10 @@ public struct SSHSettings: Sendable, Hashable {
     public var knownHosts: String?
 
     /// The known_hosts file the host's key is verified against (and recorded in).
-    public var knownHostsFile: String { knownHosts ?? "\(NSHomeDirectory())/.ssh/known_hosts" }
+    public var knownHostsFile: String { knownHostsFile(home: NSHomeDirectory()) }
+
+    /// `known_hosts`, else `~/.ssh/known_hosts` of the user whose home is `home`.
+    public func knownHostsFile(home: String) -> String { knownHosts ?? "\(home)/.ssh/known_hosts" }
 }
 
 /// A host name or address and a port SSH connects to. Shown as OpenSSH names it in known_hosts:
