@@ -316,7 +316,7 @@ public struct Lab: Sendable {
               disk: {devices: [/dev/vda], layout: plain}
               network: {prefix: 8}
               roles: \(light ? "[]  # light nodes run sshd alone, no systemd: give them roles that manage files, packages, users" : "[base]")
-              vars: {lab: "true", time_servers: [127.0.0.1], virt_type: qemu\(admins)}
+              vars: {time_servers: [127.0.0.1], virt_type: qemu\(admins)}
               ssh: {user: root, port: 22, key: \(keyFile), known_hosts: \(knownHosts)}
             hosts:
 

@@ -42,6 +42,43 @@ struct ResourceTests {
         #expect(resource.compare(probed: "Permission denied\n" + fileLine) == .unknown("unexpected probe output: 'Permission denied'"))
     }
 
+    @Test("sysctl where /proc/sys is read-only: the file alone is compared and written, and the summary says the live value was not set and why")
+    func sysctlReadOnly() {
+        let resource = SysctlResource("vm.swappiness", "10")
+        let fileLine = "present 644 root root " + sha256Hex("# Managed by provision.\nvm.swappiness = 10\n")
+        #expect(resource.compare(probed: "read-only container systemd-nspawn\nabsent")
+                == .change("/etc/sysctl.d/60-provision-vm.swappiness.conf: create (43 bytes, mode 0644); not set live: /proc/sys is read-only in a systemd-nspawn container"))
+        #expect(resource.compare(probed: "read-only container none\nabsent")
+                == .change("/etc/sysctl.d/60-provision-vm.swappiness.conf: create (43 bytes, mode 0644); not set live: /proc/sys is read-only"))
+        #expect(resource.compare(probed: "read-only container systemd-nspawn\n" + fileLine) == .inSync)
+        #expect(resource.compare(probed: "read-only\n" + fileLine) == .unknown("unexpected probe output: 'read-only'"))
+        #expect(resource.fix.hasSuffix("if [ -w '/proc/sys/vm/swappiness' ]; then printf '%s\\n' '10' > '/proc/sys/vm/swappiness'; fi"))
+    }
+
+    @Test("a unit systemd does not run in containers: there, enabled is enough and the summary says why it stays stopped; elsewhere it must run")
+    func serviceInContainer() {
+        let timesyncd = ServiceResource("systemd-timesyncd", runsInContainers: false)
+        #expect(timesyncd.probe.contains("systemd-detect-virt --container"))
+        #expect(timesyncd.compare(probed: "enabled inactive\ncontainer systemd-nspawn") == .inSync)
+        #expect(timesyncd.compare(probed: "not-found inactive\ncontainer systemd-nspawn")
+                == .change("enable (is not installed yet), not started: systemd does not run systemd-timesyncd in a systemd-nspawn container"))
+        #expect(timesyncd.compare(probed: "enabled inactive\ncontainer none") == .change("start (is inactive)"))
+        #expect(timesyncd.compare(probed: "enabled inactive") == .unknown("unexpected probe output: 'enabled inactive'"))
+        #expect(!ServiceResource("ssh").probe.contains("systemd-detect-virt"), "a unit that runs anywhere costs no fact")
+    }
+
+    @Test("container-only resources and the no-container requirement follow the container fact")
+    func containerFact() {
+        let dropIn = ContainerOnlyResource(FileResource("/etc/systemd/system/x.service.d/50-provision-container.conf", content: "[Service]\n"))
+        #expect(dropIn.compare(probed: "container none") == .inSync, "on a host that is no container there is nothing to do")
+        #expect(dropIn.compare(probed: "container systemd-nspawn\nabsent")
+                == .change("create (10 bytes, mode 0644) (the host is a systemd-nspawn container)"))
+        #expect(dropIn.compare(probed: "garbled") == .unknown("unexpected probe output: 'garbled'"))
+        let requirement = NoContainerRequirement("cloud_bridge is not applied in a container")
+        #expect(requirement.compare(probed: "container none") == .inSync)
+        #expect(requirement.compare(probed: "container lxc") == .change("the host is a lxc container: cloud_bridge is not applied in a container"))
+    }
+
     @Test("without ssh.key: the agent first (when SSH_AUTH_SOCK is set), then OpenSSH's default key files that exist; with it, that key only")
     func identities() throws {
         // A home of the test's own, with two of OpenSSH's three default key files: the first

@@ -3,9 +3,9 @@ import Testing
 @testable import Provision
 @testable import ProvisionLab
 
-/// The built-in roles for the cloud on real lab nodes (`virt_type: qemu`, lab mode).
+/// The built-in roles for the cloud on real lab nodes (`virt_type: qemu`; in a container, which their probes find).
 extension LabSSHTests {
-    @Test("hypervisor (lab mode): QEMU, libvirt and nova-compute really install, libvirtd answers, nova-compute runs isolated, nova.conf is what the vars say key by key with the secrets in it, a second apply changes nothing")
+    @Test("hypervisor in a container: QEMU, libvirt and nova-compute really install, libvirtd answers, nova-compute runs isolated, nova.conf is what the vars say key by key with the secrets in it, a second apply changes nothing")
     func hypervisorRole() throws {
         let lab = try RunningLab(count: 1)
         defer { lab.stop() }
@@ -92,15 +92,21 @@ extension LabSSHTests {
 }
 
 extension LabSSHTests {
+    /// The lab's inventory with the hypervisor role, the vars it requires (for a run that stops
+    /// before nova-compute would use them) and `vars` besides.
+    func writeHypervisorInventory(_ lab: RunningLab, virtType: String = "qemu", vars: String = "") throws {
+        try lab.writeInventory {
+            $0.replacingOccurrences(of: "roles: [base]", with: "roles: [hypervisor]")
+                .replacingOccurrences(of: "virt_type: qemu", with: "virt_type: \(virtType)")
+                .replacingOccurrences(of: "vars: {", with: "vars: {\(vars)nova_transport_url: \"rabbit://n:p@127.0.0.1/\", nova_password: p, keystone_url: \"http://127.0.0.1:5000/v3\", ")
+        }
+    }
+
     @Test("hypervisor with virt_type kvm on a host without /dev/kvm (a lab node): apply fails at the hardware check with the reason and installs nothing")
     func hypervisorWithoutKVM() throws {
         let lab = try RunningLab(count: 1)
         defer { lab.stop() }
-        try lab.writeInventory {
-            $0.replacingOccurrences(of: "roles: [base]", with: "roles: [hypervisor]")
-                .replacingOccurrences(of: "virt_type: qemu", with: "virt_type: kvm")
-                .replacingOccurrences(of: "vars: {", with: "vars: {nova_transport_url: \"rabbit://n:p@127.0.0.1/\", nova_password: p, keystone_url: \"http://127.0.0.1:5000/v3\", ")
-        }
+        try writeHypervisorInventory(lab, virtType: "kvm")
         let check = try lab.provision(["check"])
         #expect(check.status == 2 && check.output.contains("requirement:kvm  drift:"), "\(check.output)")
         let apply = try lab.provision(["apply"])
@@ -108,5 +114,22 @@ extension LabSSHTests {
         #expect(apply.output.contains("requirement:kvm  FAILED: exit 1: this host cannot run KVM guests: set the host's var virt_type: qemu"), "\(apply.output)")
         #expect(apply.output.contains("package:qemu-system-x86  skipped"), "\(apply.output)")
         #expect(try ssh(lab, lab.nodes[0], "dpkg-query -W qemu-system-x86 >/dev/null 2>&1 && echo installed || echo absent").stdout == "absent\n")
+    }
+}
+
+extension LabSSHTests {
+    @Test("hypervisor with a cloud bridge on a container (a lab node): check names the requirement, apply fails there with the reason and installs nothing")
+    func cloudBridgeInContainer() throws {
+        let lab = try RunningLab(count: 1)
+        defer { lab.stop() }
+        try writeHypervisorInventory(lab, vars: "cloud_bridge: {name: br-cloud, port: host0}, ")
+        let reason = "cloud_bridge is not applied in a container: it may share its network with the machine it runs on"
+        let check = try lab.provision(["check"])
+        #expect(check.status == 2 && check.output.contains("requirement:no-container  drift: the host is a systemd-nspawn container: \(reason)"), "\(check.output)")
+        let apply = try lab.provision(["apply"])
+        #expect(apply.status == 1, "\(apply.output)")
+        #expect(apply.output.contains("requirement:no-container  FAILED: exit 1: this host is a container: \(reason)"), "\(apply.output)")
+        #expect(apply.output.contains("package:bridge-utils  skipped"), "\(apply.output)")
+        #expect(try ssh(lab, lab.nodes[0], "ls /etc/network/interfaces.d/provision-br-cloud 2>/dev/null || echo absent").stdout == "absent\n")
     }
 }

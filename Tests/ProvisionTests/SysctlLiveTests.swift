@@ -31,4 +31,25 @@ struct SysctlLiveTests {
         #expect(SysctlResource("net.ipv4.no_such_setting", "1", directory: directory.path).compare(probed: try sh(SysctlResource("net.ipv4.no_such_setting", "1").probe).trimmingCharacters(in: .newlines))
                 == .unknown("the kernel has no setting net.ipv4.no_such_setting (/proc/sys/net/ipv4/no_such_setting is missing)"))
     }
+
+    @Test("where /proc/sys is read-only (as in a container): the file is written, the live value left, and the summary says so")
+    func readOnlyProcSys() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let namespace = try TestNamespace("provsysro")
+        defer { namespace.remove() }
+        // Each `ip netns exec` has a mount namespace of its own: the read-only /proc/sys ends with it.
+        let readOnly = "mount --bind /proc/sys /proc/sys && mount -o remount,bind,ro /proc/sys\n"
+        let sh = { (script: String) throws -> String in try namespace.sh(readOnly + script) }
+        let resource = SysctlResource("net.ipv4.ip_forward", "1", directory: directory.path)
+        func compare() throws -> Comparison { resource.compare(probed: try sh(resource.probe).trimmingCharacters(in: .newlines)) }
+
+        let file = "\(directory.path)/60-provision-net.ipv4.ip_forward.conf"
+        guard case .change(let summary) = try compare() else { Issue.record("a missing file is a change"); return }
+        #expect(summary.hasPrefix("\(file): create (48 bytes, mode 0644); not set live: /proc/sys is read-only"), "\(summary)")
+        _ = try sh("set -e\n" + resource.fix)
+        #expect(try sh("cat /proc/sys/net/ipv4/ip_forward") == "0\n", "the live value is left as it was")
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == "# Managed by provision.\nnet.ipv4.ip_forward = 1\n")
+        #expect(try compare() == .inSync)
+    }
 }

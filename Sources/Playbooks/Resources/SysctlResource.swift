@@ -3,8 +3,10 @@ import Provision
 /// A kernel setting: its live value (under /proc/sys) and the file in /etc/sysctl.d that sets
 /// it at boot. Both are probed and compared; a fix writes the file and the live value.
 ///
-/// `runtime: false` manages the file only, for hosts whose /proc/sys is read-only (containers,
-/// such as the lab's nodes); the summary then says the live value is not managed.
+/// Where the host's /proc/sys is read-only (a container, such as the lab's nodes: the probe
+/// reads that, and whether the host is a container), only the file is compared and written, and
+/// a change's summary says the live value was not set and why. `runtime: false` manages the
+/// file only on every host.
 public struct SysctlResource: Resource {
     public var key: String
     public var value: String
@@ -33,7 +35,11 @@ public struct SysctlResource: Resource {
 
     public var probe: String {
         let proc = Shell.quote(procPath)
-        let live = runtime ? "if [ -r \(proc) ]; then printf 'live %s\\n' \"$(cat \(proc))\"; else echo no-such-key; fi" : "echo live-unmanaged"
+        let live = runtime ? """
+            if [ ! -r \(proc) ]; then echo no-such-key
+            elif [ -w \(proc) ]; then printf 'live %s\\n' "$(cat \(proc))"
+            else printf 'read-only '; \(ContainerFact.probe); fi
+            """ : "echo live-unmanaged"
         return live + "\n" + FileSet([file]).probe
     }
 
@@ -41,8 +47,14 @@ public struct SysctlResource: Resource {
         let lines = probed.split(separator: "\n", omittingEmptySubsequences: false)
         guard lines.count == 2 else { return .unknown("unexpected probe output: '\(probed.prefix(120))'") }
         var changes: [String] = []
+        var readOnly: ContainerFact?
         switch lines[0] {
         case "live-unmanaged" where !runtime: break
+        case let line where runtime && line.hasPrefix("read-only "):
+            guard let fact = ContainerFact(probed: line.dropFirst("read-only ".count)) else {
+                return .unknown("unexpected probe output: '\(line.prefix(120))'")
+            }
+            readOnly = fact
         case "no-such-key": return .unknown("the kernel has no setting \(key) (\(procPath) is missing)")
         case let line where line.hasPrefix("live "):
             let live = Self.normalized(String(line.dropFirst(5)))
@@ -55,12 +67,20 @@ public struct SysctlResource: Resource {
         case .unknown(let reason): return .unknown(reason)
         }
         if changes.isEmpty { return .inSync }
-        return .change(changes.joined(separator: "; ") + (runtime ? "" : " (live value not managed: read-only /proc/sys)"))
+        if let readOnly {
+            changes.append("not set live: /proc/sys is read-only\(readOnly == .noContainer ? "" : " in \(readOnly)")")
+        } else if !runtime {
+            changes.append("live value not managed (runtime: false)")
+        }
+        return .change(changes.joined(separator: "; "))
     }
 
+    /// The live value is written where /proc/sys takes it: where it does not, the probe saw
+    /// that and the summary said so.
     public var fix: String {
         var fix = FileSet([file]).fix
-        if runtime { fix += "\nprintf '%s\\n' \(Shell.quote(value)) > \(Shell.quote(procPath))" }
+        let proc = Shell.quote(procPath)
+        if runtime { fix += "\nif [ -w \(proc) ]; then printf '%s\\n' \(Shell.quote(value)) > \(proc); fi" }
         return fix
     }
 }

@@ -6,19 +6,21 @@ import Provision
 ///
 /// Vars: `time_servers` (list, default the Debian pool), `journald_max_use` (default `1G`),
 /// `admins` (a mapping from user name to a list of SSH public keys: each becomes a user in
-/// group `adm` with exactly those keys), `lab` (`true` on the lab's container nodes: kernel
-/// settings are persisted but not set live, and the time-sync daemon, which systemd does not
-/// run in containers, is configured and enabled but not started).
+/// group `adm` with exactly those keys).
+///
+/// On a container (the lab's nodes) the resources adapt to what their probes find: kernel
+/// settings are persisted but not set live where /proc/sys is read-only, and systemd-timesyncd,
+/// which systemd does not run in a container, is configured and enabled but not started; the
+/// summaries say so.
 enum BaseRole {
     static let role = Role(name: "base") { host in
-        let lab = host.flag("lab")
-        let timeSync = timeSync(host, lab: lab)
+        let timeSync = timeSync(host)
         let journaldMaxUse = host.string("journald_max_use", default: "1G")
         let admins: [any Resource] = host.mapping("admins").sorted { $0.key < $1.key }.map { name, keys in
             UserResource(name, groups: ["adm"], authorizedKeys: keys.strings)
         }
         let sysctls: [any Resource] = [("kernel.panic", "10"), ("kernel.sysrq", "176"), ("net.ipv4.conf.all.rp_filter", "1"), ("vm.swappiness", "10")]
-            .map { SysctlResource($0, $1, runtime: !lab) }
+            .map { SysctlResource($0, $1) }
         return HostPlaybook(
             resources: admins + [
                 FileResource("/etc/motd", content: "\(host.fqdn): managed by provision (roles: \(host.roles.joined(separator: ", "))).\n"),
@@ -48,7 +50,7 @@ enum BaseRole {
 
     /// systemd-timesyncd where apt is the package manager, chrony where dnf is (what each
     /// family installs by default), pointed at `time_servers`.
-    static func timeSync(_ host: Host, lab: Bool) -> HostPlaybook {
+    static func timeSync(_ host: Host) -> HostPlaybook {
         let servers = host.strings("time_servers", default: ["0.debian.pool.ntp.org", "1.debian.pool.ntp.org"])
         switch PackageResource.Manager(host.os.family) {
         case .apt:
@@ -61,8 +63,8 @@ enum BaseRole {
                     NTP=\(servers.joined(separator: " "))
                     FallbackNTP=
 
-                    """, notifies: lab ? [] : ["restart timesyncd"]),
-                ServiceResource("systemd-timesyncd", running: !lab),
+                    """, notifies: ["restart timesyncd"]),
+                ServiceResource("systemd-timesyncd", runsInContainers: false),
             ], handlers: [Handler(name: "restart timesyncd", command: "systemctl restart systemd-timesyncd")])
         case .dnf:
             return HostPlaybook(resources: [

@@ -11,8 +11,9 @@ import Provision
 /// `keystone_url`, `nova_password` (secret), `nova_user` (default `nova`), `region` (default
 /// `RegionOne`), `my_ip` (default the host's address).
 ///
-/// Lab mode (`lab: true`): nova-compute runs with `PrivateNetwork=yes` (a systemd drop-in), so it
-/// reaches nothing outside its node whatever its configuration says.
+/// In a container (the lab's nodes, which share the controller's network; the probe reads it),
+/// nova-compute runs with `PrivateNetwork=yes` (a systemd drop-in), so it reaches nothing
+/// outside its node whatever its configuration says, and a cloud bridge is refused.
 enum HypervisorRole {
     static let name = "hypervisor"
 
@@ -28,7 +29,6 @@ enum HypervisorRole {
         guard ["kvm", "qemu"].contains(virtType) else {
             throw RoleError(host: host.name, role: name, message: "var virt_type is '\(virtType)'; it is kvm or qemu")
         }
-        let lab = host.flag("lab")
         let manager = PackageResource.Manager(host.os.family)
         let nova = [
             "nova_transport_url": try host.required("nova_transport_url", by: name, what: "the message queue URL, e.g. {secret_env: NOVA_TRANSPORT_URL}"),
@@ -42,23 +42,27 @@ enum HypervisorRole {
             "cpu_mode": virtType == "kvm" ? "host-passthrough" : "none",
         ]
         var resources: [any Resource] = virtType == "kvm" ? [VirtualizationSupportResource()] : []
-        var handlers = [Handler(name: "restart nova-compute", command: "systemctl restart \(novaUnit(manager))")]
-        if lab {
-            // Before the package: the service its postinst starts is isolated from the start.
-            resources += [
-                DirectoryResource("/etc/systemd/system/\(novaUnit(manager)).service.d"),
-                FileResource("/etc/systemd/system/\(novaUnit(manager)).service.d/50-provision-lab.conf", content: """
-                    # Managed by provision (role hypervisor, lab mode): the lab's nodes share the
-                    # host's network, and nova-compute must reach nothing outside its node. With no
-                    # message queue it never reports ready, so systemd is not to wait for that.
-                    [Service]
-                    PrivateNetwork=yes
-                    Type=simple
-
-                    """, notifies: ["reload systemd", "restart nova-compute"]),
-            ]
-            handlers.insert(Handler(name: "reload systemd", command: "systemctl daemon-reload"), at: 0)
+        if !host.mapping("cloud_bridge").isEmpty {
+            // A container (a lab node) may share its network with the machine it runs on: no
+            // bridge there, and nothing installed before the probe has said so.
+            resources.insert(NoContainerRequirement("cloud_bridge is not applied in a container: it may share its network with the machine it runs on"), at: 0)
         }
+        let handlers = [Handler(name: "reload systemd", command: "systemctl daemon-reload"),
+                        Handler(name: "restart nova-compute", command: "systemctl restart \(novaUnit(manager))")]
+        // Before the package: the service its postinst starts is isolated from the start.
+        resources += [
+            ContainerOnlyResource(DirectoryResource("/etc/systemd/system/\(novaUnit(manager)).service.d")),
+            ContainerOnlyResource(FileResource("/etc/systemd/system/\(novaUnit(manager)).service.d/50-provision-container.conf", content: """
+                # Managed by provision (role hypervisor, in a container): a container such as the
+                # lab's nodes may share its host's network, and nova-compute must reach nothing
+                # outside it. With no message queue it never reports ready, so systemd is not to
+                # wait for that.
+                [Service]
+                PrivateNetwork=yes
+                Type=simple
+
+                """, notifies: ["reload systemd", "restart nova-compute"])),
+        ]
         let packages: [String] = switch manager {
         case .apt: ["qemu-system-x86", "qemu-utils", "libvirt-daemon-system", "libvirt-clients", "nova-compute"]
         case .dnf: ["qemu-kvm", "libvirt", "openstack-nova-compute"]
@@ -68,7 +72,7 @@ enum HypervisorRole {
         // Socket-activated where the distribution does it so: the sockets listen, and the daemon
         // starts on the first connection (and leaves when idle).
         resources.append(ServiceResource(manager == .apt ? "libvirtd.socket" : "virtqemud.socket"))
-        resources += try cloudBridge(host, manager: manager, lab: lab)
+        resources += try cloudBridge(host, manager: manager)
         resources += [
             TemplateResource("/etc/nova/nova.conf", template: novaTemplate, for: host, extra: nova, mode: "0640", group: "nova",
                              notifies: ["restart nova-compute"], sensitive: true),
@@ -80,12 +84,9 @@ enum HypervisorRole {
     /// `cloud_bridge: {name: br-cloud, port: bond0, address: 10.30.0.11/24}`: the bridge guests
     /// attach to, over the data NIC or bond, in ifupdown's configuration, applied with a
     /// rollback guard (a change that cuts the host off is undone by the host within 120 s).
-    static func cloudBridge(_ host: Host, manager: PackageResource.Manager, lab: Bool) throws(RoleError) -> [any Resource] {
+    static func cloudBridge(_ host: Host, manager: PackageResource.Manager) throws(RoleError) -> [any Resource] {
         let settings = host.mapping("cloud_bridge")
         guard !settings.isEmpty else { return [] }
-        guard !lab else {
-            throw RoleError(host: host.name, role: name, message: "cloud_bridge is not applied on lab nodes: they share the controller's network")
-        }
         guard manager == .apt else {
             throw RoleError(host: host.name, role: name, message: "cloud_bridge is built for Debian and Ubuntu hosts (ifupdown) only so far")
         }

@@ -83,11 +83,6 @@ extension Host {
         throw RoleError(host: name, role: role, message: "needs var '\(key)' (\(what))")
     }
 
-    /// A boolean var: true when it is the string `true` (vars keep what was written).
-    public func flag(_ key: String) -> Bool {
-        vars[key] == .string("true")
-    }
-
     /// A list-of-strings var (a single string counts as a one-element list).
     public func strings(_ key: String, default value: [String]) -> [String] {
         vars[key]?.strings ?? value

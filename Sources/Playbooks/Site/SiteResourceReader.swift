@@ -114,7 +114,7 @@ final class SiteResourceReader {
             var value = ""
             settings.require("value", into: &value, hint: "the setting's value", reader.string(_:what:))
             let runtime = settings.value("runtime", reader.bool(_:what:))
-            return { [value] host in SysctlResource(name, value, runtime: runtime ?? !host.flag("lab")) }
+            return { [value] _ in SysctlResource(name, value, runtime: runtime ?? true) }
         default:
             let resource = buildStatic(kind, name: name, settings)
             return { _ in resource }

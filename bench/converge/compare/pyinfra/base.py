@@ -1,4 +1,4 @@
-# The `base` role of provision (Sources/Playbooks/Roles/BaseRole.swift, lab mode) and the
+# The `base` role of provision (Sources/Playbooks/Roles/BaseRole.swift, as on the lab's container nodes) and the
 # bench30 role (bench/converge/roles/bench30.yml), resource for resource: 30 resources.
 # Host data from the generated inventory: fqdn, admin_key, time_servers, journald_max_use.
 from io import StringIO
@@ -36,7 +36,7 @@ files.directory(name="directory /etc/systemd/timesyncd.conf.d", path="/etc/syste
                 user="root", group="root", mode="755")
 put("/etc/systemd/timesyncd.conf.d/50-provision.conf",
     MANAGED + "[Time]\nNTP=" + " ".join(host.data.time_servers) + "\nFallbackNTP=\n")
-# Lab mode, as provision's base: enabled, not started; the sysctl files only.
+# In a container, as provision's base: enabled, not started; the sysctl files only.
 systemd.service(name="service systemd-timesyncd", service="systemd-timesyncd", running=False, enabled=True)
 for key, value in [("kernel.panic", "10"), ("kernel.sysrq", "176"), ("net.ipv4.conf.all.rp_filter", "1"), ("vm.swappiness", "10")]:
     put(f"/etc/sysctl.d/60-provision-{key}.conf", f"# Managed by provision.\n{key} = {value}\n")
