@@ -6,7 +6,7 @@ import UseCases
 struct FactsCommand: ContextCommand {
     static let configuration = CommandConfiguration(
         commandName: "facts",
-        abstract: "Read what a host is (OS, kernel, CPU virtualisation, memory, /dev/kvm) over SSH, in one exec.")
+        abstract: "Read what a host is (OS, kernel, CPU virtualisation, memory, /dev/kvm) over its connector, in one exec.")
 
     @OptionGroup var options: InventoryOptions
 

@@ -5,7 +5,7 @@ import Foundation
 /// stopped. The C handler only writes the signal's number to a pipe; the thread reads it and
 /// calls `handler`, so the handler may do anything (lock, allocate, print). A SIGINT after
 /// an earlier SIGINT or SIGTERM never reaches it: the C handler ends the process at once (130).
-public final class SignalForwarding: @unchecked Sendable {
+public final class SignalForwarding: Sendable {
     private let readEnd: Int32
 
     /// Catches SIGINT and SIGTERM from now on; nil when the pipe or the handlers cannot be set.

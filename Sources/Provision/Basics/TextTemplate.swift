@@ -4,7 +4,7 @@ import Mustache
 /// A Mustache template that renders text (no HTML escaping), parsed once; a syntax error is a
 /// diagnostic at the template's file:line:column. Boot and install files and the playbooks'
 /// template resources all render through this one type.
-public struct TextTemplate: @unchecked Sendable {
+public struct TextTemplate: Sendable {
     /// Switches off swift-mustache's HTML escaping. It goes on the first line without a
     /// newline, so line numbers stay the user's (only line 1's columns shift, and are mapped back).
     private static let textPragma = "{{% CONTENT_TYPE: TEXT}}"

@@ -30,7 +30,7 @@ enum RollingBatches {
     /// calling thread until the last is done: async callers run it on a thread of their own
     /// (`DedicatedThread`), never on the cooperative pool.
     static func parallel<Item: Sendable, Result: Sendable>(_ items: [Item], concurrency: Int, work: @escaping @Sendable (Item) -> Result) -> [Result] {
-        let results = UnsafeSlots<Result>(count: items.count)
+        let results = ThreadSafeBox([Result?](repeating: nil, count: items.count))
         // Indices 0, 1, 2, ... handed out to the worker threads.
         let next = ThreadSafeBox(0)
         let done = DispatchGroup()
@@ -43,7 +43,8 @@ enum RollingBatches {
                     next += 1
                     return next - 1
                 }) {
-                    results[index] = work(items[index])
+                    let result = work(items[index])
+                    results.withLock { $0[index] = result }
                 }
                 done.leave()
             }
@@ -51,6 +52,6 @@ enum RollingBatches {
             worker.start()
         }
         done.wait()
-        return results.values
+        return results.value.map { $0! }
     }
 }

@@ -35,7 +35,7 @@ public struct NetbootRenderer: Sendable {
         let hosts = inventory.hosts
         let batches = (hosts.count + batchSize - 1) / batchSize
         guard batches > 0 else { return }
-        let slots = UnsafeSlots<[RenderedFile]>(count: batches)
+        let slots = ThreadSafeBox([[RenderedFile]?](repeating: nil, count: batches))
         let ready = (0..<batches).map { _ in DispatchSemaphore(value: 0) }
         // Batch k waits until batch k - window is taken. Waiting on that one batch, not on a
         // count of free places, cannot deadlock: the batch waited for was handed out earlier.
@@ -48,7 +48,8 @@ public struct NetbootRenderer: Sendable {
                 if batch >= window { taken[batch - window].wait() }
                 if !stop.value {
                     let range = batch * batchSize..<min(hosts.count, (batch + 1) * batchSize)
-                    slots[batch] = hosts[range].flatMap { hostFiles(for: $0, armed: armed.contains($0.name)) }
+                    let files = hosts[range].flatMap { hostFiles(for: $0, armed: armed.contains($0.name)) }
+                    slots.withLock { $0[batch] = files }
                 }
                 ready[batch].signal()
             }
@@ -61,7 +62,11 @@ public struct NetbootRenderer: Sendable {
         }
         for batch in 0..<batches {
             ready[batch].wait()
-            try body(slots.take(batch))
+            // Taken out of its slot, so that a written batch is freed.
+            try body(slots.withLock { slots in
+                defer { slots[batch] = nil }
+                return slots[batch]!
+            })
             taken[batch].signal()
         }
     }
