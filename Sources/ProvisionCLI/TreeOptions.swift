@@ -15,8 +15,10 @@ struct TreeOptions: ParsableArguments {
     func templates(for inventory: Inventory) throws -> TemplateSet {
         do {
             return try TemplateSet(override: inventory.site.templates)
+        } catch let missing as ShareDirectory.NotFound {
+            throw Failure.failed(missing.description)
         } catch {
-            throw Failure.invalidInput(error.description)
+            throw Failure.invalidInput("\(error)")
         }
     }
 
