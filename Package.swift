@@ -3,7 +3,8 @@ import PackageDescription
 
 let package = Package(
     name: "provision",
-    platforms: [.macOS(.v14)],
+    // Linux only: the code uses glibc, /proc, systemd-nspawn and Debian's packages. SwiftPM has
+    // no minimum Linux version to declare, so no platforms are listed; none other is supported.
     products: [
         .executable(name: "provision", targets: ["ProvisionCLI"]),
         .library(name: "Provision", targets: ["Provision"]),

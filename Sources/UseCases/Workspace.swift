@@ -98,8 +98,10 @@ public struct Workspace: Sendable {
     public func templates(for inventory: Inventory) throws(UseCaseFailure) -> TemplateSet {
         do {
             return try TemplateSet(override: inventory.site.templates)
+        } catch let missing as ShareDirectory.NotFound {
+            throw .failed(missing.description)
         } catch {
-            throw .invalidInput(error.description)
+            throw .invalidInput("\(error)")
         }
     }
 

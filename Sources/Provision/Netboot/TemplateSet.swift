@@ -16,19 +16,17 @@ public struct TemplateSet: Sendable {
 
     private var templates: [String: TextTemplate]
 
-    /// The directory of built-in templates: `PROVISION_TEMPLATES`; else `share/provision/templates`
-    /// beside an installed binary's `bin/`; else the source checkout's top-level `templates/`
-    /// (the binary was built from it, so that is the set it was tested with).
+    /// The directory of built-in templates: `templates/` of the share directory
+    /// (`ShareDirectory.locate()`); where none is found, that of the first place looked at (the
+    /// override, else the installed place), so that what reads a template names where it should be.
     public static var builtInDirectory: String {
-        if let path = ProcessInfo.processInfo.environment["PROVISION_TEMPLATES"] { return path }
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        let installed = executable.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("share/provision/templates").path
-        if FileManager.default.fileExists(atPath: installed) { return installed }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("templates").path
+        do { return try ShareDirectory.locate().templates } catch { return error.looked[0].path + "/templates" }
     }
 
-    public init(builtIn: String = TemplateSet.builtInDirectory, override: String? = nil) throws(DiagnosticsError) {
+    /// `builtIn` nil: the share directory's templates, or `ShareDirectory.NotFound` (where it
+    /// looked, what to do) when there is none. Template errors are a `DiagnosticsError`.
+    public init(builtIn: String? = nil, override: String? = nil) throws {
+        let builtIn = try builtIn ?? ShareDirectory.locate().templates
         var templates: [String: TextTemplate] = [:]
         var diagnostics: [Diagnostic] = []
         var sources = SourceTexts()
