@@ -35,10 +35,12 @@ public struct SysctlResource: Resource {
 
     public var probe: String {
         let proc = Shell.quote(procPath)
+        // Under a read-only /proc/sys a key may also be hidden (a container's, or one this
+        // kernel lacks): only the file can be managed there either way.
         let live = runtime ? """
-            if [ ! -r \(proc) ]; then echo no-such-key
-            elif [ -w \(proc) ]; then printf 'live %s\\n' "$(cat \(proc))"
-            else printf 'read-only '; \(ContainerFact.probe); fi
+            if [ -r \(proc) ] && [ -w \(proc) ]; then printf 'live %s\\n' "$(cat \(proc))"
+            elif [ -r \(proc) ] || grep -qs '^[^ ]* /proc/sys [^ ]* ro[, ]' /proc/self/mounts; then printf 'read-only '; \(ContainerFact.probe)
+            else echo no-such-key; fi
             """ : "echo live-unmanaged"
         return live + "\n" + FileSet([file]).probe
     }
