@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import Provision
+import ProvisionLab
+import ProvisionSSH
 
 /// The .deb scripts/package built: `PROVISION_DEB` (set by scripts/test after building it, so a
 /// missing file then fails the test), else the package of this version in .build/package/.
