@@ -8,51 +8,49 @@ import ProvisionSSH
 /// not have (dnf) and for what a probe should never be mistaken for.
 @Suite("Resources: compare and fix", .tags(.small))
 struct ResourceTests {
-    @Test("dnf packages: rpm's answers compared, a pinned version installs (or downgrades) that version")
-    func dnfPackage() {
-        let qemu = PackageResource("qemu-kvm", .version("8.2.0-11.el9"), manager: .dnf)
-        #expect(qemu.probe.contains("rpm -q --qf 'installed|%{VERSION}-%{RELEASE}\\n' 'qemu-kvm'"))
-        #expect(qemu.compare(probed: "installed|8.2.0-11.el9") == .inSync)
-        #expect(qemu.compare(probed: "installed|7.2.0-14.el9") == .change("7.2.0-14.el9 → 8.2.0-11.el9"))
-        #expect(qemu.compare(probed: "not-installed|") == .change("install 8.2.0-11.el9"))
-        #expect(qemu.fix == "dnf -q -y install 'qemu-kvm-8.2.0-11.el9' || dnf -q -y downgrade 'qemu-kvm-8.2.0-11.el9'")
-        #expect(PackageResource("nano", .absent, manager: .dnf).fix == "dnf -q -y remove 'nano'")
-        #expect(qemu.compare(probed: "package qemu-kvm is not installed") == .unknown("unexpected probe output: 'package qemu-kvm is not installed'"))
+    /// The corpus: one file per resource under `Fixtures/resources/`, as pyinfra keeps its
+    /// operation tests (facts in, commands out). Each names a resource as a site playbook
+    /// spells it, the host's OS family, what its probe must contain, its fix (whole or its
+    /// end), and probe outputs with what compare says of each.
+    static let corpus = (try? FileManager.default.contentsOfDirectory(atPath: Fixtures.path("resources")))?
+        .filter { $0.hasSuffix(".json") }.sorted() ?? []
+
+    @Test("the corpus is there: every resource case file is read", .tags(.small))
+    func corpusPresent() {
+        #expect(Self.corpus.count >= 5, "\(Self.corpus)")
+    }
+
+    @Test("resources from the corpus: recorded probe output in, comparison and fix commands out", arguments: corpus)
+    func corpusCase(file: String) throws {
+        let path = Fixtures.path("resources/\(file)")
+        let data = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        let spelling = try #require(data["resource"] as? String)
+        let node = try #require(try SourceNode.parse(yaml: spelling, file: path))
+        let reader = NodeReader()
+        let built = SiteResourceReader(reader: reader, handlers: [], directory: Fixtures.root).read(node)
+        #expect(reader.diagnostics.isEmpty, "\(reader.diagnostics)")
+        let build = try #require(built, "\(file): \(spelling)")
+        var host = try #require(try loadExample().hosts.first)
+        host.os.family = try #require(OperatingSystem.Family(rawValue: data["os"] as? String ?? ""), "os")
+        let resource = build(host)
+        for text in data["probe_contains"] as? [String] ?? [] {
+            #expect(resource.probe.contains(text), "probe of \(file):\n\(resource.probe)")
+        }
+        if let fix = data["fix"] as? String { #expect(resource.fix == fix, "\(file)") }
+        if let suffix = data["fix_suffix"] as? String { #expect(resource.fix.hasSuffix(suffix), "fix of \(file):\n\(resource.fix)") }
+        for item in data["cases"] as? [[String: Any]] ?? [] {
+            let probed = try #require(item["probed"] as? String)
+            let expected: Comparison = if let change = item["change"] as? String { .change(change) }
+                else if let unknown = item["unknown"] as? String { .unknown(unknown) }
+                else { .inSync }
+            #expect(item["in_sync"] as? Bool == true || expected != .inSync, "\(file): a case says in_sync, change or unknown")
+            #expect(resource.compare(probed: probed) == expected, "\(file): probed \(probed.debugDescription)")
+        }
+    }
+
+    @Test("the package manager follows the host's OS family")
+    func packageManager() {
         #expect(PackageResource.Manager(.rocky) == .dnf && PackageResource.Manager(.ubuntu) == .apt)
-    }
-
-    @Test("dnf repository: one .repo file with gpgcheck on; its metadata fetched when it changes")
-    func dnfRepository() {
-        let repository = PackageRepositoryResource(dnf: "openstack", description: "OpenStack Caracal", baseURL: "https://mirror.example.net/openstack-caracal/",
-                                                   gpgKey: "file:///etc/pki/rpm-gpg/RPM-GPG-KEY-CentOS-SIG-Cloud")
-        #expect(repository.files.files.map(\.path) == ["/etc/yum.repos.d/provision-openstack.repo"])
-        #expect(repository.files.files[0].content.contains("[openstack]\nname=OpenStack Caracal\nbaseurl=https://mirror.example.net/openstack-caracal/\nenabled=1\ngpgcheck=1\n"))
-        #expect(repository.fix.hasSuffix("dnf -q -y makecache --repo 'openstack'"))
-        #expect(repository.compare(probed: "absent") == .change("/etc/yum.repos.d/provision-openstack.repo: create (210 bytes, mode 0644)"))
-        #expect(repository.compare(probed: "absent\nabsent") == .unknown("expected 1 file probe lines, got 2"))
-    }
-
-    @Test("sysctl: multi-value settings compare whatever the whitespace; a garbled probe is unknown, never in sync")
-    func sysctlCompare() {
-        let resource = SysctlResource("net.ipv4.tcp_rmem", "4096  131072 6291456", directory: "/etc/sysctl.d")
-        let fileLine = "present 644 root root " + sha256Hex("# Managed by provision.\nnet.ipv4.tcp_rmem = 4096 131072 6291456\n")
-        #expect(resource.compare(probed: "live 4096\t131072\t6291456\n" + fileLine) == .inSync)
-        #expect(resource.compare(probed: "live 4096\t87380\t6291456\n" + fileLine) == .change("live 4096 87380 6291456 → 4096 131072 6291456"))
-        #expect(resource.compare(probed: "") == .unknown("unexpected probe output: ''"))
-        #expect(resource.compare(probed: "Permission denied\n" + fileLine) == .unknown("unexpected probe output: 'Permission denied'"))
-    }
-
-    @Test("sysctl where /proc/sys is read-only: the file alone is compared and written, and the summary says the live value was not set and why")
-    func sysctlReadOnly() {
-        let resource = SysctlResource("vm.swappiness", "10")
-        let fileLine = "present 644 root root " + sha256Hex("# Managed by provision.\nvm.swappiness = 10\n")
-        #expect(resource.compare(probed: "read-only container systemd-nspawn\nabsent")
-                == .change("/etc/sysctl.d/60-provision-vm.swappiness.conf: create (43 bytes, mode 0644); not set live: /proc/sys is read-only in a systemd-nspawn container"))
-        #expect(resource.compare(probed: "read-only container none\nabsent")
-                == .change("/etc/sysctl.d/60-provision-vm.swappiness.conf: create (43 bytes, mode 0644); not set live: /proc/sys is read-only"))
-        #expect(resource.compare(probed: "read-only container systemd-nspawn\n" + fileLine) == .inSync)
-        #expect(resource.compare(probed: "read-only\n" + fileLine) == .unknown("unexpected probe output: 'read-only'"))
-        #expect(resource.fix.hasSuffix("if [ -w '/proc/sys/vm/swappiness' ]; then printf '%s\\n' '10' > '/proc/sys/vm/swappiness'; fi"))
     }
 
     @Test("a unit systemd does not run in containers: there, enabled is enough and the summary says why it stays stopped; elsewhere it must run")
