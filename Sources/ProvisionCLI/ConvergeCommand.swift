@@ -15,7 +15,7 @@ extension ConvergeCommand {
             let interruption = Interruption()
             let request = options.request(Self.mode, connectors: context.connectors, interruption: interruption)
             if options.printProbe {
-                for target in try ConvergeRun.targets(request, in: workspace).1 {
+                for target in try ConvergeRun.targets(request, in: workspace).targets {
                     context.output.line("# \(target.host.name)\n" + ProbeScript.script(for: target.playbook.resources))
                 }
                 return

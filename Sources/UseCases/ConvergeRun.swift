@@ -44,7 +44,7 @@ public struct ConvergeRun: Sendable {
 
     /// The selected hosts' targets, without taking the lock or opening the state file (for
     /// `--print-probe`).
-    public static func targets(_ request: Request, in workspace: Workspace) throws(UseCaseFailure) -> (Inventory, [Engine.Target]) {
+    public static func targets(_ request: Request, in workspace: Workspace) throws(UseCaseFailure) -> (inventory: Inventory, targets: [Engine.Target]) {
         let inventory = try workspace.loadInventory()
         let siteRoles = try workspace.loadSiteRoles(of: inventory)
         let hosts: [Provision.Host]

@@ -20,7 +20,7 @@ public enum RenderRun {
     /// Renders and swaps the tree in; with `diff`, every file is rendered (and compared) before
     /// the first is written, else each batch is written as soon as it is rendered.
     public static func render(_ workspace: Workspace, diff: Bool) async throws(UseCaseFailure) -> Result {
-        try await run { () throws(UseCaseFailure) -> Result in
+        try await DedicatedThread.run { () throws(UseCaseFailure) -> Result in
             // The tree the last render replaced goes while this one reads its inventory.
             let previous = PreviousTree.discard(of: workspace.treePath)
             defer { previous.wait() }
@@ -45,16 +45,12 @@ public enum RenderRun {
 
     /// What a render would change, writing nothing: not even the state file is created.
     public static func check(_ workspace: Workspace) async throws(UseCaseFailure) -> Result {
-        try await run { () throws(UseCaseFailure) -> Result in
+        try await DedicatedThread.run { () throws(UseCaseFailure) -> Result in
             let (renderer, armed) = try prepare(workspace, writing: false)
             let files = renderer.renderTree(armed: armed, tftpRoot: "\(workspace.treePath)/\(BootTree.tftp)")
             return Result(changes: BootTreeDiff.changes(files, against: workspace.treePath), written: nil,
                           hosts: renderer.inventory.hosts.count, armed: armed.count)
         }
-    }
-
-    private static func run(_ work: @escaping @Sendable () throws(UseCaseFailure) -> Result) async throws(UseCaseFailure) -> Result {
-        try await DedicatedThread.run(work)
     }
 
     /// The inventory loaded into a renderer, and the hosts armed in the state file. Unless
