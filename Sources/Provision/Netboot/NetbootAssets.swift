@@ -1,8 +1,5 @@
 import Crypto
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// The boot loaders and installer kernels that a rendered tree needs but provision does not
 /// render: copied from Debian's packages, or downloaded and accepted only with a matching sha256.
@@ -105,19 +102,24 @@ public enum NetbootAssets {
         try AtomicFile.write(entries.joined(separator: "\n") + "\n", to: manifestPath)
     }
 
+    /// Through the site's proxy, if the environment names one; a whole installer image may
+    /// take long, but a server that stops answering does not hold the run for ever.
+    private static let downloader = HTTPClient(connectTimeout: .seconds(30), timeout: .seconds(3600), usesEnvironmentProxy: true)
+
     static func download(_ url: String, to path: String, path assetPath: String) async throws {
-        guard let remote = URL(string: url) else { throw AssetError.download(path: assetPath, url: url, reason: "not a URL") }
-        let data: Data
-        let response: URLResponse
+        guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+            throw AssetError.download(path: assetPath, url: url, reason: "not an http:// or https:// URL")
+        }
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw FileError.system("cannot create \(path)", errno) }
+        defer { close(descriptor) }
         do {
-            (data, response) = try await URLSession.shared.data(from: remote)
+            try await DedicatedThread.run { () throws(HTTPError) in
+                try downloader.download(HTTPRequest(.get, url: url, headers: []), to: descriptor)
+            }
         } catch {
-            throw AssetError.download(path: assetPath, url: url, reason: "\(error.localizedDescription)")
+            throw AssetError.download(path: assetPath, url: url, reason: error.reason)
         }
-        if let http = response as? HTTPURLResponse, http.statusCode != 200 {
-            throw AssetError.download(path: assetPath, url: url, reason: "HTTP \(http.statusCode)")
-        }
-        try data.write(to: URL(fileURLWithPath: path))
     }
 
     public static func sha256(ofFile path: String) throws -> String {
