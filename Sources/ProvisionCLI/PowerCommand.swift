@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Logging
 import Provision
 import UseCases
 
@@ -43,9 +42,7 @@ struct PowerCommand: ContextCommand {
 
     func run(_ context: ProvisionContext) async throws {
         try await reportingFailures(context) {
-            LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
-            var logger = Logger(label: "provision.redfish")
-            logger.logLevel = verbose ? .info : .warning
+            let logger = context.logger("provision.redfish", level: verbose ? .info : .warning)
             let options = RedfishClient.Options(connectTimeout: min(.seconds(10), .seconds(timeout)), requestTimeout: .seconds(timeout), retries: retries)
             context.output.line(try await PowerRun.run(action, host: host, forceProtected: forceProtected, options: options, logger: logger,
                                                        in: self.options.workspace(context)))

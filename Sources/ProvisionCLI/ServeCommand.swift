@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Logging
 import Provision
 import UseCases
 
@@ -19,8 +18,7 @@ struct ServeCommand: ContextCommand {
             let workspace = options.workspace(context, tree: tree)
             let lifecycle = try workspace.lifecycle(inventory: try workspace.loadInventory())
             let address = serving.address(for: lifecycle.renderer.inventory.site)
-            LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
-            let server = InstallServer(lifecycle: lifecycle, host: address.host, port: address.port)
+            let server = InstallServer(lifecycle: lifecycle, host: address.host, port: address.port, logger: context.logger("provision.serve", level: .info))
             do {
                 try await server.run { port in
                     context.errors.line("provision serve: listening on \(server.host):\(port), tree \(workspace.tree), state \(workspace.state)")

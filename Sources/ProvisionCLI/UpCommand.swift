@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Logging
 import Provision
 import UseCases
 
@@ -67,7 +66,6 @@ struct UpCommand: ContextCommand {
             let request = BringUpRun.Request(hosts: hosts, reinstall: reinstall, reinstallGuard: arming.reinstallGuard, bringUp: bringUp,
                                              serve: serve, listen: serving.listen)
             let run = try BringUpRun.prepare(request, in: workspace, context: context)
-            LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
             let signals = InterruptSignals(interruption, errors: context.errors)
             let result = try await run.execute(context: context) { context.errors.line($0) }
             signals.stop()

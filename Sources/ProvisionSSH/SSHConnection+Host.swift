@@ -5,8 +5,7 @@ extension SSHConnection.Options {
     /// How to reach an inventory host: its `sshAddress` and `ssh` settings. Without an `ssh.key`,
     /// as OpenSSH does: the ssh-agent (when `SSH_AUTH_SOCK` is set), then `~/.ssh/id_ed25519`,
     /// `id_ecdsa` and `id_rsa` where they exist; known hosts default to `~/.ssh/known_hosts` (`~` is `home`).
-    public init(for host: Provision.Host, _ connect: ConnectOptions = ConnectOptions(), environment: [String: String] = ProcessInfo.processInfo.environment,
-                home: String = NSHomeDirectory()) {
+    public init(for host: Provision.Host, _ connect: ConnectOptions = ConnectOptions(), environment: [String: String], home: String) {
         var identities: [SSHConnection.Identity]
         if let key = host.ssh.key {
             identities = [.keyFile(key)]

@@ -42,7 +42,7 @@ public struct BringUpRun: Sendable {
     public static func prepare(_ request: Request, in workspace: Workspace, context: ProvisionContext) throws(UseCaseFailure) -> BringUpRun {
         let inventory = try workspace.loadInventory()
         let selected = try workspace.hosts(named: request.hosts, in: inventory)
-        let targets = try workspace.targets(for: selected, siteRoles: try workspace.loadSiteRoles(of: inventory))
+        var targets = try workspace.targets(for: selected, siteRoles: try workspace.loadSiteRoles(of: inventory))
         let lifecycle = try workspace.renderedLifecycle(inventory: inventory)
         var starts: [String: BringUpStage] = [:]
         for host in selected {
@@ -53,7 +53,11 @@ public struct BringUpRun: Sendable {
             }
         }
         try request.reinstallGuard.allow(selected.filter { starts[$0.name] == .arm }, confirmAbove: inventory.site.confirmAbove, context: context)
-        try requireBMCs(selected.filter { starts[$0.name]! <= .powerCycle })
+        // The BMC's password only for hosts the run will power-cycle (a resumed host past that needs none).
+        for index in targets.indices where starts[targets[index].host.name]! <= .powerCycle {
+            targets[index].host = try workspace.poweredHost(targets[index].host)
+            try requireBMC(of: targets[index].host, logger: context.logger("provision.up", level: .warning))
+        }
         var request = request
         request.bringUp.converge.holder = context.invocation.holder
         return BringUpRun(request: request, targets: targets, lifecycle: lifecycle)
@@ -61,9 +65,7 @@ public struct BringUpRun: Sendable {
 
     /// Brings the hosts up, telling `progress` each stage as it starts and ends.
     public func execute(context: ProvisionContext, progress: @escaping @Sendable (String) -> Void) async throws(UseCaseFailure) -> Result {
-        var logger = Logger(label: "provision.up")
-        logger.logLevel = .warning
-        let bringUp = BringUp(lifecycle: lifecycle, options: request.bringUp, logger: logger)
+        let bringUp = BringUp(lifecycle: lifecycle, options: request.bringUp, logger: context.logger("provision.up", level: .warning))
         let address = request.listen ?? .default(for: lifecycle.renderer.inventory.site)
         let server = request.serve ? try await startServer(at: address, context: context) : nil
         let targets = targets
@@ -74,22 +76,20 @@ public struct BringUpRun: Sendable {
         return Result(outcomes: outcomes, exitStatus: status)
     }
 
-    /// Hosts that go through the BMC stages need a Redfish BMC whose password is at hand
+    /// A host that goes through the BMC stages needs a Redfish BMC whose password was read
     /// (making a client contacts nothing yet).
-    private static func requireBMCs(_ hosts: [Provision.Host]) throws(UseCaseFailure) {
-        for host in hosts {
-            guard let bmc = host.bmc else { throw .invalidInput("host \(host.name) has no 'bmc' in the inventory: provision up powers hosts through their BMC") }
-            do throws(RedfishError) {
-                _ = try RedfishClient(bmc: bmc, logger: Logger(label: "provision.up"))
-            } catch {
-                throw .invalidInput("host \(host.name): \(error)")
-            }
+    private static func requireBMC(of host: Provision.Host, logger: Logger) throws(UseCaseFailure) {
+        guard let bmc = host.bmc else { throw .invalidInput("host \(host.name) has no 'bmc' in the inventory: provision up powers hosts through their BMC") }
+        do throws(RedfishError) {
+            _ = try RedfishClient(bmc: bmc, logger: logger)
+        } catch {
+            throw .invalidInput("host \(host.name): \(error)")
         }
     }
 
     /// The install server, in this process until the bring-up ends, once it accepts callbacks.
     private func startServer(at address: ListenAddress, context: ProvisionContext) async throws(UseCaseFailure) -> Task<Void, any Error> {
-        let server = InstallServer(lifecycle: lifecycle, host: address.host, port: address.port)
+        let server = InstallServer(lifecycle: lifecycle, host: address.host, port: address.port, logger: context.logger("provision.serve", level: .info))
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let errors = context.errors
         let task = Task {

@@ -23,15 +23,16 @@ public enum PowerRun {
     public static func run(_ action: Action, host name: String, forceProtected: Bool, options: RedfishClient.Options, logger: Logger,
                            in workspace: Workspace) async throws(UseCaseFailure) -> String {
         let inventory = try workspace.loadInventory()
-        let host = try workspace.hosts(named: [name], in: inventory)[0]
-        guard let bmc = host.bmc else { throw .invalidInput("host \(host.name) has no 'bmc' in the inventory") }
-        guard bmc.kind == .redfish else {
-            throw .invalidInput("host \(host.name) has an IPMI BMC (\(bmc.address)); provision power speaks Redfish, IPMI is not supported yet")
+        let configured = try workspace.hosts(named: [name], in: inventory)[0]
+        guard let configuredBMC = configured.bmc else { throw .invalidInput("host \(configured.name) has no 'bmc' in the inventory") }
+        guard configuredBMC.kind == .redfish else {
+            throw .invalidInput("host \(configured.name) has an IPMI BMC (\(configuredBMC.address)); provision power speaks Redfish, IPMI is not supported yet")
         }
-        if action == .off || action == .cycle, host.isProtected, !forceProtected {
-            throw .refused("refusing to \(action == .off ? "switch off" : "power-cycle") protected host \(host.name) (protected: true in the inventory). Pass --force-protected if that is what you want.")
+        if action == .off || action == .cycle, configured.isProtected, !forceProtected {
+            throw .refused("refusing to \(action == .off ? "switch off" : "power-cycle") protected host \(configured.name) (protected: true in the inventory). Pass --force-protected if that is what you want.")
         }
-        let (name, firmware) = (host.name, host.firmware)
+        let host = try workspace.poweredHost(configured)
+        let (name, firmware, bmc) = (host.name, host.firmware, host.bmc!)
         do throws(RedfishError) {
             // libcurl blocks: on a thread of its own.
             return try await DedicatedThread.run { () throws(RedfishError) -> String in

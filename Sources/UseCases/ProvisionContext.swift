@@ -14,13 +14,15 @@ public struct ProvisionContext: Sendable {
     public var readLine: @Sendable () -> String?
     public var terminal: Terminal
     public var environment: [String: String]
+    /// The operator's home: `~/.ssh` (keys, known_hosts) for hosts whose inventory names none.
+    public var homeDirectory: String
     /// Relative paths from the operator are taken against this directory.
     public var currentDirectory: String
     public var now: @Sendable () -> Date
     /// Who runs this, as the history and host locks record it.
     public var invocation: RunHistoryStore.Invocation
-    /// How hosts are reached: as each host's inventory entry says (SSH, the controller
-    /// itself, a chroot), or however a test wants.
+    /// How hosts are reached: as each host's inventory entry says (SSH with this context's
+    /// agent and home, the controller itself, a chroot), or however a test wants.
     public var connectors: ConnectorFactory
 
     /// Whether the operator is at a terminal: confirmations are asked only on one, and output
@@ -36,24 +38,26 @@ public struct ProvisionContext: Sendable {
     }
 
     public init(output: TextStream, errors: TextStream, readLine: @escaping @Sendable () -> String?, terminal: Terminal,
-                environment: [String: String], currentDirectory: String, now: @escaping @Sendable () -> Date = Date.init,
-                invocation: RunHistoryStore.Invocation, connectors: ConnectorFactory = .standard) {
+                environment: [String: String], homeDirectory: String, currentDirectory: String, now: @escaping @Sendable () -> Date = Date.init,
+                invocation: RunHistoryStore.Invocation, connectors: ConnectorFactory? = nil) {
         self.output = output
         self.errors = errors
         self.readLine = readLine
         self.terminal = terminal
         self.environment = environment
+        self.homeDirectory = homeDirectory
         self.currentDirectory = currentDirectory
         self.now = now
         self.invocation = invocation
-        self.connectors = connectors
+        self.connectors = connectors ?? .standard(environment: environment, home: homeDirectory)
     }
 
     /// This process's streams, terminal, environment and working directory.
     public static var standard: ProvisionContext {
         ProvisionContext(output: .standardOutput, errors: .standardError, readLine: { Swift.readLine() },
                          terminal: Terminal(input: isatty(STDIN_FILENO) != 0, output: isatty(STDOUT_FILENO) != 0),
-                         environment: ProcessInfo.processInfo.environment, currentDirectory: FileManager.default.currentDirectoryPath,
+                         environment: ProcessInfo.processInfo.environment, homeDirectory: NSHomeDirectory(),
+                         currentDirectory: FileManager.default.currentDirectoryPath,
                          invocation: .current)
     }
 

@@ -4,7 +4,8 @@ import Provision
 
 /// The files a use case works on: the inventory, the state file and the netboot tree, each
 /// opened here with the failure an operator can act on (exit 64 for a bad inventory, 1 for a
-/// state file that cannot be opened).
+/// state file that cannot be opened); and what of the context they are read with (secrets
+/// from its environment, known_hosts under its home, the share directory it names).
 public struct Workspace: Sendable {
     /// The inventory file or directory, as given.
     public var inventory: String
@@ -13,21 +14,21 @@ public struct Workspace: Sendable {
     /// The netboot tree, as given (for messages), and absolute.
     public var tree: String
     public var treePath: String
-
-    public init(inventory: String, state: String, tree: String, treePath: String) {
-        self.inventory = inventory
-        self.state = state
-        self.tree = tree
-        self.treePath = treePath
-    }
+    /// Where environment-variable secrets and PROVISION_SHARE are read.
+    public var environment: [String: String]
+    /// Whose `~/.ssh/known_hosts` records the keys installed hosts report.
+    public var homeDirectory: String
 
     /// The workspace the environment names (PROVISION_INVENTORY, PROVISION_STATE,
     /// PROVISION_TREE), each overridden where the operator gave one.
     public init(inventory: String?, state: String?, tree: String?, context: ProvisionContext) {
         let tree = tree ?? context.environment["PROVISION_TREE"] ?? "pxe/current"
-        self.init(inventory: inventory ?? context.environment["PROVISION_INVENTORY"] ?? "inventory/site.yml",
-                  state: state ?? context.environment["PROVISION_STATE"] ?? "state/provision.sqlite",
-                  tree: tree, treePath: context.absolute(tree))
+        self.inventory = inventory ?? context.environment["PROVISION_INVENTORY"] ?? "inventory/site.yml"
+        self.state = state ?? context.environment["PROVISION_STATE"] ?? "state/provision.sqlite"
+        self.tree = tree
+        treePath = context.absolute(tree)
+        environment = context.environment
+        homeDirectory = context.homeDirectory
     }
 
     /// Loads and validates the inventory; every error at once.
@@ -68,11 +69,20 @@ public struct Workspace: Sendable {
     /// controller, before any host is contacted) and its playbook built from its roles.
     public func targets(for hosts: [Provision.Host], siteRoles: [String: Role]) throws(UseCaseFailure) -> [Engine.Target] {
         do {
-            let secrets = SecretReader()
+            let secrets = SecretReader(environment: environment)
             return try hosts.map { host in
                 let host = try host.resolvingSecrets(by: secrets)
                 return Engine.Target(host: host, playbook: try Roles.playbook(for: host, siteRoles: siteRoles))
             }
+        } catch {
+            throw .invalidInput("\(error)")
+        }
+    }
+
+    /// The host with its BMC's password read, for power control (which alone needs it).
+    public func poweredHost(_ host: Provision.Host) throws(UseCaseFailure) -> Provision.Host {
+        do {
+            return try host.resolvingBMCPassword(by: SecretReader(environment: environment))
         } catch {
             throw .invalidInput("\(error)")
         }
@@ -97,7 +107,8 @@ public struct Workspace: Sendable {
     /// Templates: the built-in set, with the site's directory (if any) overriding file by file.
     public func templates(for inventory: Inventory) throws(UseCaseFailure) -> TemplateSet {
         do {
-            return try TemplateSet(override: inventory.site.templates)
+            let share = try ShareDirectory.locate(from: .current(environment: environment))
+            return try TemplateSet(builtIn: share.templates, override: inventory.site.templates)
         } catch let missing as ShareDirectory.NotFound {
             throw .failed(missing.description)
         } catch {
@@ -108,7 +119,7 @@ public struct Workspace: Sendable {
     /// The install lifecycle of this inventory's tree and state.
     public func lifecycle(inventory: Inventory) throws(UseCaseFailure) -> InstallLifecycle {
         let renderer = NetbootRenderer(inventory: inventory, templates: try templates(for: inventory))
-        return InstallLifecycle(renderer: renderer, store: try installStateStore(), tree: treePath)
+        return InstallLifecycle(renderer: renderer, store: try installStateStore(), tree: treePath, homeDirectory: homeDirectory)
     }
 
     /// The lifecycle of a tree that must be rendered already (arming rewrites its boot configs).

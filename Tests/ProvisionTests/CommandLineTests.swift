@@ -17,8 +17,11 @@ struct CommandLineTests {
 
         /// `provision` in this process, on this workspace's state file and tree.
         /// `input`: the lines typed at a terminal; nil, no terminal (as under cron).
-        func provision(_ arguments: [String], inventory: String = Fixtures.exampleInventory, input: [String]? = nil) async throws -> (status: Int32, output: String) {
-            await InProcessCommand.run(arguments + ["--inventory", inventory, "--state", state], environment: ["PROVISION_TREE": tree], input: input)
+        /// `environment`: variables the command's context has beyond this process's.
+        func provision(_ arguments: [String], inventory: String = Fixtures.exampleInventory, environment: [String: String] = [:],
+                       input: [String]? = nil) async throws -> (status: Int32, output: String) {
+            await InProcessCommand.run(arguments + ["--inventory", inventory, "--state", state],
+                                       environment: environment.merging(["PROVISION_TREE": tree]) { $1 }, input: input)
         }
     }
 
@@ -33,6 +36,29 @@ struct CommandLineTests {
         #expect(bad.status == 64)
         #expect(bad.output.contains("many-errors.yml:17:35: error: unknown key 'gatway' in 'network'; did you mean 'gateway'?"))
         #expect(bad.output.contains("4 errors"))
+    }
+
+    @Test("secrets are read from the command's context, not the process: a var's for plan, a BMC's password for power")
+    func secretsFromContext() async throws {
+        let workspace = try Workspace()
+        defer { workspace.directory.remove() }
+        let inventory = Fixtures.path("inventories/loopback-secrets.yml")
+        #expect(ProcessInfo.processInfo.environment["PROVISION_CONTEXT_TOKEN"] == nil)
+
+        let unset = try await workspace.provision(["plan"], inventory: inventory)
+        #expect(unset.status == 64, "\(unset.output)")
+        #expect(unset.output.contains("environment variable PROVISION_CONTEXT_TOKEN is not set"), "\(unset.output)")
+        let set = try await workspace.provision(["plan"], inventory: inventory, environment: ["PROVISION_CONTEXT_TOKEN": "t0ken-in-context"])
+        #expect(set.status == 4, "read, so the plan went on to the host, which does not answer: \(set.output)")
+        #expect(!set.output.contains("t0ken-in-context"))
+
+        let noPassword = try await workspace.provision(["power", "node-1", "status"], inventory: inventory)
+        #expect(noPassword.status == 64, "\(noPassword.output)")
+        #expect(noPassword.output.contains("environment variable PROVISION_CONTEXT_BMC_PASSWORD is not set"), "\(noPassword.output)")
+        let password = try await workspace.provision(["power", "node-1", "status", "--timeout", "2", "--retries", "0"], inventory: inventory,
+                                                     environment: ["PROVISION_CONTEXT_BMC_PASSWORD": "bmc-pass-in-context"])
+        #expect(password.status == 4, "read, so the BMC was asked, and it does not answer: \(password.output)")
+        #expect(!password.output.contains("bmc-pass-in-context"))
     }
 
     @Test("validate: site playbooks are checked too; their errors exit 64 with file, line and column")

@@ -16,7 +16,7 @@ enum InProcessCommand {
             output: TextStream(output.append), errors: TextStream(output.append),
             readLine: { lines.withLock { $0.isEmpty ? nil : $0.removeFirst() } },
             terminal: .init(input: input != nil, output: false),
-            environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+            environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }, homeDirectory: NSHomeDirectory(),
             currentDirectory: FileManager.default.currentDirectoryPath,
             invocation: .init(user: "tester", controller: "test", command: (["provision"] + arguments).joined(separator: " ")))
         do {

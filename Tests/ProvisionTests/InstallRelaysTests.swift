@@ -34,7 +34,8 @@ struct InstallRelaysTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let lifecycle = InstallLifecycle(renderer: NetbootRenderer(inventory: inventory, templates: try TemplateSet()),
-                                         store: try InstallStateStore(path: "\(directory.path)/state.sqlite"), tree: "\(directory.path)/pxe")
+                                         store: try InstallStateStore(path: "\(directory.path)/state.sqlite"), tree: "\(directory.path)/pxe",
+                                         homeDirectory: directory.path)
         #expect(lifecycle.installAddresses(of: try #require(inventory.host(named: "vm-a"))) == ["10.0.2.15", "127.0.0.1"])
         #expect(lifecycle.installAddresses(of: try #require(inventory.host(named: "vm-b"))) == ["10.0.3.15"])
     }

@@ -59,7 +59,8 @@ struct InstallServerFuzzTests {
             _ = try BootTreeWriter.write(renderer.renderTree(armed: [], tftpRoot: "\(tree)/tftp"), to: tree)
             try canary.write(toFile: "\(directory.path)/canary", atomically: true, encoding: .utf8)
             try canary.write(toFile: "\(tree)/canary", atomically: true, encoding: .utf8)
-            lifecycle = InstallLifecycle(renderer: renderer, store: try InstallStateStore(path: "\(directory.path)/state.sqlite"), tree: tree)
+            lifecycle = InstallLifecycle(renderer: renderer, store: try InstallStateStore(path: "\(directory.path)/state.sqlite"), tree: tree,
+                                        homeDirectory: directory.path)
             responder = InstallServer.router(lifecycle: lifecycle, logger: logger).buildResponder()
         }
 

@@ -28,7 +28,8 @@ struct InstallServerTests {
             if relayed { inventory.site.installRelays = [InstallRelay(network: try #require(IPv4Address("10.20.0.0")), prefix: 16, from: try #require(IPv4Address("127.0.0.1")))] }
             let renderer = NetbootRenderer(inventory: inventory, templates: try TemplateSet())
             _ = try BootTreeWriter.write(renderer.renderTree(armed: [], tftpRoot: "\(tree)/tftp"), to: tree)
-            lifecycle = InstallLifecycle(renderer: renderer, store: try InstallStateStore(path: "\(directory.path)/state.sqlite"), tree: tree)
+            lifecycle = InstallLifecycle(renderer: renderer, store: try InstallStateStore(path: "\(directory.path)/state.sqlite"), tree: tree,
+                                        homeDirectory: directory.path)
             let (ports, continuation) = AsyncStream<Int>.makeStream()
             let server = InstallServer(lifecycle: lifecycle, host: "127.0.0.1", port: 0, headerTimeout: headerTimeout)
             task = Task { try await server.run { continuation.yield($0) } }

@@ -110,11 +110,11 @@ struct InventoryTests {
         let host = try #require(inventory.host(named: "node-1"))
         let entry = BootEntry(host: host, site: inventory.site)
         #expect(Array(entry.arguments.suffix(3)) == ["console=ttyS1,115200n8", "---", "console=ttyS1,115200n8"])
-        let ssh = SSHConnection.Options(for: host)
+        let ssh = SSHConnection.Options(for: host, environment: [:], home: directory.path)
         #expect(ssh.host == "127.0.0.1" && ssh.port == 2222)
         let plain = try #require(inventory.host(named: "node-3"))
         #expect(!BootEntry(host: plain, site: inventory.site).arguments.contains { $0.hasPrefix("console=") })
-        #expect(SSHConnection.Options(for: plain).host == "10.0.2.13")
+        #expect(SSHConnection.Options(for: plain, environment: [:], home: directory.path).host == "10.0.2.13")
     }
 
     @Test("connector: ssh unless said; local; a chroot directory by its absolute path, from the host or its defaults; SSH addresses may repeat among hosts not reached over SSH")

@@ -158,10 +158,11 @@ struct RedfishTests {
 
     /// A client of the emulator that logs only failures (the test's output stays readable).
     private func client(_ emulator: RedfishEmulator, tls: TLSVerification) throws -> RedfishClient {
-        let bmc = BMC(kind: .redfish, address: emulator.address, username: RedfishEmulator.username, password: Secret(.environment(Self.passwordVariable)), tls: tls)
+        let password = try Secret(.environment(Self.passwordVariable)).resolved(environment: Self.environment)
+        let bmc = BMC(kind: .redfish, address: emulator.address, username: RedfishEmulator.username, password: password, tls: tls)
         var logger = Logger(label: "provision.redfish")
         logger.logLevel = .warning
-        return try RedfishClient(bmc: bmc, logger: logger, environment: Self.environment)
+        return try RedfishClient(bmc: bmc, logger: logger)
     }
 
     /// The emulator's fake driver applies a power change 1 to 11 s after accepting it, like real

@@ -53,7 +53,8 @@ extension LabSSHTests {
         var quiet = Logger(label: "provision.redfish")
         quiet.logLevel = .warning
         let bmc = try RedfishClient(bmc: BMC(kind: .redfish, address: emulators[0].address, username: RedfishEmulator.username,
-                                             password: Secret(.file("\(directory)/bmc-password")), tls: .caFile(emulators[0].caFile)),
+                                             password: try Secret(.file("\(directory)/bmc-password")).resolved(environment: [:]),
+                                             tls: .caFile(emulators[0].caFile)),
                                     logger: quiet)
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {

@@ -34,13 +34,17 @@ public struct ShareDirectory: Sendable, Equatable {
             self.override = override
         }
 
-        /// This process: the executable from `/proc/self/exe` (symbolic links resolved, so a link
-        /// in `/usr/local/bin` to an installed tree finds that tree's `share/`), the override
-        /// from the environment.
-        public static var current: Origin {
+        /// This process's executable, from `/proc/self/exe` (symbolic links resolved, so a link
+        /// in `/usr/local/bin` to an installed tree finds that tree's `share/`), and the
+        /// override `environment` names.
+        public static func current(environment: [String: String]) -> Origin {
             let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-            return Origin(executable: executable, override: ProcessInfo.processInfo.environment[ShareDirectory.environmentVariable])
+            return Origin(executable: executable, override: environment[ShareDirectory.environmentVariable])
         }
+
+        /// This process, with the override from its own environment: for what runs without a
+        /// context (tests, the fuzz targets); use cases pass their context's.
+        public static var current: Origin { current(environment: ProcessInfo.processInfo.environment) }
     }
 
     /// The directory holding `templates/`, or an error naming every place looked at.

@@ -8,11 +8,15 @@ public struct InstallLifecycle: Sendable {
     public let store: InstallStateStore
     /// The rendered tree's root directory.
     public let tree: String
+    /// The home whose `~/.ssh/known_hosts` records reported host keys (for hosts whose
+    /// inventory names no `ssh.known_hosts`): the operator's, whose later SSH verifies them.
+    public let homeDirectory: String
 
-    public init(renderer: NetbootRenderer, store: InstallStateStore, tree: String) {
+    public init(renderer: NetbootRenderer, store: InstallStateStore, tree: String, homeDirectory: String) {
         self.renderer = renderer
         self.store = store
         self.tree = tree
+        self.homeDirectory = homeDirectory
     }
 
     /// Arms hosts for install (state first: should rewriting a boot config then fail, the host
@@ -44,7 +48,7 @@ public struct InstallLifecycle: Sendable {
                                        from: peer, addresses: installAddresses(of: host))
         if outcome == .accepted {
             try BootTreeWriter.update(renderer.bootFiles(for: host, armed: false), in: tree)
-            if let hostKey { try Self.trust(hostKey, of: host) }
+            if let hostKey { try trust(hostKey, of: host) }
         }
         return outcome
     }
@@ -58,8 +62,8 @@ public struct InstallLifecycle: Sendable {
 
     /// Puts a host's key in the known_hosts file its SSH connections verify against (the
     /// inventory's `ssh.known_hosts`, else ~/.ssh/known_hosts), under the address they connect to.
-    public static func trust(_ key: SSHHostKey, of host: Host) throws {
-        try KnownHosts(path: host.ssh.knownHostsFile).trust(host: host.sshAddress.host, port: host.sshAddress.port, key: key)
+    public func trust(_ key: SSHHostKey, of host: Host) throws {
+        try KnownHosts(path: host.ssh.knownHostsFile(home: homeDirectory)).trust(host: host.sshAddress.host, port: host.sshAddress.port, key: key)
     }
 
     /// The addresses a host's installer may reach the install server from: the host's own

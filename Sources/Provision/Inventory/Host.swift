@@ -144,9 +144,6 @@ public struct SSHSettings: Sendable, Hashable {
     /// OpenSSH known_hosts file; `~/.ssh/known_hosts` when absent.
     public var knownHosts: String?
 
-    /// The known_hosts file the host's key is verified against (and recorded in).
-    public var knownHostsFile: String { knownHostsFile(home: NSHomeDirectory()) }
-
     /// `known_hosts`, else `~/.ssh/known_hosts` of the user whose home is `home`.
     public func knownHostsFile(home: String) -> String { knownHosts ?? "\(home)/.ssh/known_hosts" }
 }

@@ -30,7 +30,7 @@ public struct Secret: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Reads the secret; a file's trailing newline is not part of it.
-    public func resolved(environment: [String: String] = ProcessInfo.processInfo.environment) throws(SecretError) -> Secret {
+    public func resolved(environment: [String: String]) throws(SecretError) -> Secret {
         try resolved(by: SecretReader(environment: environment))
     }
 
@@ -51,7 +51,9 @@ public final class SecretReader {
     /// When set, nothing is read: every secret gets this text (see `standIn`).
     private let standInText: String?
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+    /// Environment-variable secrets come from `environment`: the caller's context's, never
+    /// this process's behind its back.
+    public init(environment: [String: String]) {
         self.environment = environment
         standInText = nil
     }
@@ -109,7 +111,7 @@ public struct SecretError: Error, CustomStringConvertible, Sendable {
 extension Host {
     /// The host with every secret var read (for building its playbook on the controller); one
     /// `reader` for all the hosts of a run reads each secret once.
-    public func resolvingSecrets(by reader: SecretReader = SecretReader()) throws(SecretError) -> Host {
+    public func resolvingSecrets(by reader: SecretReader) throws(SecretError) -> Host {
         var host = self
         for (key, value) in vars {
             do {
@@ -117,6 +119,19 @@ extension Host {
             } catch {
                 throw SecretError(message: "host \(name), var '\(key)': \(error.message)")
             }
+        }
+        return host
+    }
+
+    /// The host with its BMC's password read, for power control: only where the BMC is
+    /// used, so a drift check needs no BMC secrets. A host without a BMC stays as it is.
+    public func resolvingBMCPassword(by reader: SecretReader) throws(SecretError) -> Host {
+        guard let bmc else { return self }
+        var host = self
+        do {
+            host.bmc?.password = try bmc.password.resolved(by: reader)
+        } catch {
+            throw SecretError(message: "host \(name), BMC \(bmc.address): \(error.message)")
         }
         return host
     }

@@ -174,7 +174,7 @@ struct HostBringUp {
         let reported: String?
         do {
             reported = try store.record(host: host.name).hostKey
-            if let reported { try InstallLifecycle.trust(try SSHHostKey(line: reported), of: host) }
+            if let reported { try bringUp.lifecycle.trust(try SSHHostKey(line: reported), of: host) }
         } catch {
             return .failed("cannot put the host key its installer reported in known_hosts: \(error)", unreachable: false)
         }

@@ -65,17 +65,15 @@ public final class RedfishClient {
     private let logger: Logger
     private var discoveredSystem: String?
 
-    /// Reads the BMC's password (from its environment variable or file); contacts nothing yet.
-    public init(bmc: BMC, options: Options = Options(), logger: Logger = Logger(label: "provision.redfish"),
-                environment: [String: String] = ProcessInfo.processInfo.environment) throws(RedfishError) {
+    /// A client for a BMC whose password was read (`Host.resolvingBMCPassword`); contacts nothing yet.
+    public init(bmc: BMC, options: Options = Options(), logger: Logger = Logger(label: "provision.redfish")) throws(RedfishError) {
         guard bmc.kind == .redfish else {
             throw RedfishError(kind: .configuration, message: "the BMC at \(bmc.address) is an IPMI BMC; only Redfish is supported yet")
         }
-        do {
-            password = try bmc.password.resolved(environment: environment).value ?? ""
-        } catch {
-            throw RedfishError(kind: .configuration, message: "BMC \(bmc.address): \(error)")
+        guard let password = bmc.password.value else {
+            throw RedfishError(kind: .configuration, message: "BMC \(bmc.address): its password \(bmc.password) was not read before the client was made")
         }
+        self.password = password
         self.bmc = bmc
         self.options = options
         self.logger = logger
