@@ -15,9 +15,19 @@ struct ResourceTests {
     static let corpus = (try? FileManager.default.contentsOfDirectory(atPath: Fixtures.path("resources")))?
         .filter { $0.hasSuffix(".json") }.sorted() ?? []
 
-    @Test("the corpus is there: every resource case file is read", .tags(.small))
-    func corpusPresent() {
-        #expect(Self.corpus.count >= 5, "\(Self.corpus)")
+    @Test("every resource type a site playbook can spell has cases in the corpus", .tags(.small))
+    func corpusCoversEveryType() throws {
+        var spelled = Set<String>()
+        for file in Self.corpus {
+            let data = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Fixtures.path("resources/\(file)")))) as? [String: Any])
+            let spelling = try #require(data["resource"] as? String, "\(file)")
+            guard case .mapping(let pairs, _)? = try SourceNode.parse(yaml: spelling, file: file), let first = pairs.first else {
+                Issue.record("\(file): the resource is not a mapping that starts with its type")
+                continue
+            }
+            spelled.insert(first.key.text)
+        }
+        #expect(Set(SiteResourceReader.Kind.allCases.map(\.rawValue)).subtracting(spelled).isEmpty, "types without corpus cases")
     }
 
     @Test("resources from the corpus: recorded probe output in, comparison and fix commands out", arguments: corpus)

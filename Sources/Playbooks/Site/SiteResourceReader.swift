@@ -7,7 +7,7 @@ import Provision
 /// initialiser's parameters. Settings left out keep the initialiser's defaults.
 ///
 /// What it reads is a builder per host: a template renders with each host's vars, a package
-/// goes through each host's package manager, a sysctl is persisted only on lab nodes.
+/// goes through each host's package manager.
 final class SiteResourceReader {
     typealias Builder = @Sendable (Provision.Host) -> any Resource
 
