@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import Provision
 import UseCases
 
@@ -23,6 +22,7 @@ struct UpCommand: ContextCommand {
     @OptionGroup var arming: ArmingOptions
     @OptionGroup var rolling: RollingOptions
     @OptionGroup var serving: ServeOptions
+    @OptionGroup var limits: BringUpOptions
 
     @Argument(help: "Hosts to bring up.")
     var hosts: [String]
@@ -33,45 +33,18 @@ struct UpCommand: ContextCommand {
     @Flag(help: "Install again hosts that an earlier `up` brought up.")
     var reinstall = false
 
-    @Option(help: ArgumentHelp("Seconds from the power cycle to the installer's callback.", valueName: "seconds"))
-    var installTimeout = 3600
-
-    @Option(help: ArgumentHelp("Seconds from the callback to a verified SSH login.", valueName: "seconds"))
-    var sshTimeout = 600
-
-    @Option(help: ArgumentHelp("Seconds between looks at the state file for the callback, and between SSH attempts.", valueName: "seconds"))
-    var pollInterval = 2.0
-
-    @Option(help: ArgumentHelp("Seconds one request to a BMC may take before it is retried (twice).", valueName: "seconds"))
-    var bmcTimeout = 30.0
-
-    @Option(help: ArgumentHelp("Seconds any one probe, fix or handler of the converge may run.", valueName: "seconds"))
-    var commandTimeout = 600
-
-    func validate() throws {
-        guard installTimeout >= 1, sshTimeout >= 1, commandTimeout >= 1, pollInterval > 0, bmcTimeout > 0 else {
-            throw ValidationError("--install-timeout, --ssh-timeout and --command-timeout must be at least 1 second, --poll-interval and --bmc-timeout more than 0")
-        }
-    }
-
     func run(_ context: ProvisionContext) async throws {
         try await reportingFailures(context) {
             let workspace = options.workspace(context, tree: tree)
             let interruption = Interruption()
-            let bringUp = BringUp.Options(
-                installTimeout: .seconds(installTimeout), sshTimeout: .seconds(sshTimeout), pollInterval: .seconds(pollInterval),
-                reinstall: reinstall, batch: rolling.batch, maxFail: rolling.maxFail,
-                redfish: RedfishClient.Options(connectTimeout: min(.seconds(10), .seconds(bmcTimeout)), requestTimeout: .seconds(bmcTimeout)),
-                converge: Engine.Options(mode: .apply, connectors: context.connectors, commandTimeout: .seconds(commandTimeout), interruption: interruption))
+            let bringUp = limits.bringUp(reinstall: reinstall, rolling: rolling, connectors: context.connectors, interruption: interruption)
             let request = BringUpRun.Request(hosts: hosts, reinstall: reinstall, reinstallGuard: arming.reinstallGuard, bringUp: bringUp,
                                              serve: serve, listen: serving.listen)
             let run = try BringUpRun.prepare(request, in: workspace, context: context)
             let signals = InterruptSignals(interruption, errors: context.errors)
             let result = try await run.execute(context: context) { context.errors.line($0) }
             signals.stop()
-            context.output.line(TextTable.render(header: ["HOST", "STAGE", "RESULT"], rows: result.outcomes.map { outcome in
-                [outcome.host, outcome.stage.rawValue, outcome.failure.map { "FAILED: \($0)" } ?? (outcome.alreadyReady ? "ready (already)" : "ready")]
-            }))
+            context.output.line(BringUpText.table(result.outcomes))
             try exit(with: result.exitStatus)
         }
     }
