@@ -43,6 +43,16 @@ struct ShareDirectoryTests {
         #expect(!FileManager.default.fileExists(atPath: "\(copy.directory.path)/pxe"))
     }
 
+    @Test("a binary copied out of the checkout validates hypervisors to a readable error (exit 64), not a crash: the role's template is a data file too")
+    func copiedBinaryValidatesRoles() throws {
+        let copy = try CopiedBinary(at: "bin/provision")
+        defer { copy.directory.remove() }
+        let result = try run(copy.binary, ["validate", "--inventory", Fixtures.exampleInventory, "--state", "\(copy.directory.path)/state.sqlite"])
+        #expect(result.status == 64, "\(result.output)")
+        #expect(result.output.contains("role 'hypervisor': provision's data files (its built-in templates) are not installed where"), "\(result.output)")
+        #expect(result.output.contains("set PROVISION_SHARE to a directory that holds templates/"), "\(result.output)")
+    }
+
     @Test("an installed tree (PREFIX/bin, PREFIX/share/provision) renders with its own templates")
     func installedTree() throws {
         let copy = try CopiedBinary(at: "usr/local/bin/provision")

@@ -17,14 +17,22 @@ import Provision
 enum HypervisorRole {
     static let name = "hypervisor"
 
-    /// The built-in nova.conf template, parsed once (a broken built-in template is a bug the
-    /// tests catch, not an input error).
-    static let novaTemplate: TextTemplate = {
-        do { return try TextTemplate(contentsOf: "\(TemplateSet.builtInDirectory)/roles/nova.conf.mustache") }
-        catch { preconditionFailure("built-in template roles/nova.conf.mustache: \(error)") }
+    /// The built-in nova.conf template, read and parsed once; where it cannot be (provision's
+    /// data files not installed beside the binary), why, which the role reports for each host.
+    static let novaTemplate: Result<TextTemplate, RoleError.Reason> = {
+        let directory: String
+        do throws(ShareDirectory.NotFound) { directory = try ShareDirectory.locate().templates } catch { return .failure(RoleError.Reason(error.description)) }
+        let path = "\(directory)/roles/nova.conf.mustache"
+        do { return .success(try TextTemplate(contentsOf: path)) }
+        catch { return .failure(RoleError.Reason("the built-in template \(path) cannot be read: \(error)")) }
     }()
 
     static let role = Role(name: name) { host throws(RoleError) in
+        let template: TextTemplate
+        switch novaTemplate {
+        case .success(let parsed): template = parsed
+        case .failure(let reason): throw RoleError(host: host.name, role: name, message: reason.text)
+        }
         let virtType = host.string("virt_type", default: "kvm")
         guard ["kvm", "qemu"].contains(virtType) else {
             throw RoleError(host: host.name, role: name, message: "var virt_type is '\(virtType)'; it is kvm or qemu")
@@ -74,7 +82,7 @@ enum HypervisorRole {
         resources.append(ServiceResource(manager == .apt ? "libvirtd.socket" : "virtqemud.socket"))
         resources += try cloudBridge(host, manager: manager)
         resources += [
-            TemplateResource("/etc/nova/nova.conf", template: novaTemplate, for: host, extra: nova, mode: "0640", group: "nova",
+            TemplateResource("/etc/nova/nova.conf", template: template, for: host, extra: nova, mode: "0640", group: "nova",
                              notifies: ["restart nova-compute"], sensitive: true),
             ServiceResource(novaUnit(manager)),
         ]

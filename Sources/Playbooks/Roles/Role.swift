@@ -19,6 +19,12 @@ public struct RoleError: Error, CustomStringConvertible, Sendable {
     public var message: String
     public var description: String { Self.description(hosts: [host], role: role, message: message) }
 
+    /// What keeps a role from building any host's resources, before a host is named.
+    struct Reason: Error, Sendable {
+        var text: String
+        init(_ text: String) { self.text = text }
+    }
+
     /// `host 'a', role 'r': ...`; for one problem of many hosts (validate's, of a group)
     /// `hosts 'a', 'b', 'c' and 2 more, role 'r': ...`.
     public static func description(hosts: [String], role: String, message: String) -> String {

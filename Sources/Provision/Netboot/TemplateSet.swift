@@ -16,13 +16,6 @@ public struct TemplateSet: Sendable {
 
     private var templates: [String: TextTemplate]
 
-    /// The directory of built-in templates: `templates/` of the share directory
-    /// (`ShareDirectory.locate()`); where none is found, that of the first place looked at (the
-    /// override, else the installed place), so that what reads a template names where it should be.
-    public static var builtInDirectory: String {
-        do { return try ShareDirectory.locate().templates } catch { return error.looked[0].path + "/templates" }
-    }
-
     /// `builtIn` nil: the share directory's templates, or `ShareDirectory.NotFound` (where it
     /// looked, what to do) when there is none. Template errors are a `DiagnosticsError`.
     public init(builtIn: String? = nil, override: String? = nil) throws {
