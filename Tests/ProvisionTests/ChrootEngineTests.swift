@@ -116,7 +116,7 @@ extension LabSSHTests {
             FileResource("/etc/provision-b", content: "b\n", notifies: ["count"]),
         ], handlers: [Handler(name: "count", command: "echo ran >> /root/handler-runs")])
 
-        @Test("apply converges a root directory; a handler notified twice runs once; a second apply changes nothing; a no-op check is one exec")
+        @Test("apply converges a root directory; a handler notified twice runs once; a second apply changes nothing; a no-op check and a no-op apply are one exec each")
         func handlerOnce() throws {
             let root = try OverlayRoot()
             defer { root.remove() }
@@ -126,12 +126,23 @@ extension LabSSHTests {
             #expect(applied[0].handlersRun == ["count"])
             #expect(root.read("/etc/provision-b") == "b\n" && root.read("/root/handler-runs") == "ran\n")
             #expect(FileManager.default.fileExists(atPath: "/etc/provision-a") == false, "nothing was written outside the root")
+            #expect(applied[0].execs == 6, "first look, lock, probe under it, two fixes, the handler")
             let again = Engine.run(targets, options: .init(mode: .apply, connectors: .standard))
             #expect(again[0].changed.isEmpty && again[0].handlersRun.isEmpty)
+            #expect(again[0].execs == 1, "in sync at the first look: no lock channel, no second probe")
             #expect(root.read("/root/handler-runs") == "ran\n")
             let check = Engine.run(targets, options: .init(mode: .check, connectors: .standard))
             #expect(ExitStatus.of(check).code == 0 && check[0].execs == 1, "\(check[0])")
             #expect(root.read("/run/provision.lock.holder") == "", "apply cleared its lock record")
+
+            // A run that died holding the lock left its record: even with nothing to change,
+            // apply takes the lock to say so (its handlers may never have run) and clears it.
+            try "ctl-9 pid 1: provision apply, since 2026-12-01T00:00:00Z\n".write(toFile: root.path + "/run/provision.lock.holder", atomically: false, encoding: .utf8)
+            let afterCrash = Engine.run(targets, options: .init(mode: .apply, connectors: .standard))
+            #expect(afterCrash[0].warnings == ["a previous run ended without releasing this host's lock (ctl-9 pid 1: provision apply, since 2026-12-01T00:00:00Z): its changes may be incomplete"],
+                    "\(afterCrash[0])")
+            #expect(afterCrash[0].changed.isEmpty && afterCrash[0].execs == 3, "first look, lock, probe under it: \(afterCrash[0])")
+            #expect(root.read("/run/provision.lock.holder") == "")
         }
 
         @Test("while another run holds a root's lock, apply and check report it locked by that run and change nothing; once released, apply goes ahead")
@@ -219,7 +230,7 @@ extension LabSSHTests {
             let up = Engine.run(try Self.targets([root], guarded("up")), options: .init(mode: .apply, connectors: counting))
             #expect(up[0].changed.map(\.id) == ["guarded-file:/etc/provision-link"], "\(up[0].resources)")
             #expect(attempts.count == 2, "the first connection, then a new one for the confirmation")
-            #expect(up[0].execs == 4, "lock, probe and fix over the first; the confirmation over the new one")
+            #expect(up[0].execs == 5, "first look, lock, probe under it and fix over the first; the confirmation over the new one")
 
             // The new connection cannot be made: the change stays unconfirmed and the root undoes it.
             attempts.reset()

@@ -1,7 +1,8 @@
 /// Runs from two controllers never interleave on one host. `apply` holds an exclusive `flock`
-/// on /run/provision.lock for its whole run, through a script its connector keeps running
+/// on /run/provision.lock while it changes a host, through a script its connector keeps running
 /// (`Connector.hold`; the lock goes when the run releases it, or its connection ends, and the
-/// script's stdin with it); `check` and `plan` take it shared inside their one probe exec. An
+/// script's stdin with it); `check`, `plan` and the first look of `apply` (which is all of a
+/// no-op apply) take it shared inside their one probe exec. An
 /// apply writes who it is beside the lock, so a busy host says who has it, and a holder that
 /// died without cleaning up is reported.
 public enum HostLock {
@@ -29,6 +30,14 @@ public enum HostLock {
     static let sharedPreamble = """
         exec 9>>\(lock)
         if ! flock -n -s 9; then printf '\\n\(lockedMarker) %s\\n' "$(cat \(holder) 2>/dev/null | grep . || echo unknown)"; exit 75; fi
+
+        """
+
+    /// After the shared preamble: `staleMarker WHO` when a run that held the lock exclusively
+    /// died without clearing its record (a live one would hold the lock, and the preamble
+    /// would have stopped at it).
+    static let staleNotice = """
+        if [ -s \(holder) ]; then printf '\\n\(staleMarker) %s\\n' "$(cat \(holder))"; fi
 
         """
 

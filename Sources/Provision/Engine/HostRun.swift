@@ -1,7 +1,8 @@
 import Foundation
 
-/// One host's part of a run: connect (retrying what may pass), take the host lock when
-/// applying, run the one probe script, compare, fix what differs in order, run the handlers.
+/// One host's part of a run: connect (retrying what may pass), run the one probe script,
+/// compare; when applying and something differs, take the host lock, probe again under it, fix
+/// what differs in order, run the handlers.
 /// Every remote script is bounded by `timeout` on the host itself, so a command that never ends
 /// is stopped there; the host as a whole by its deadline. A host's failure ends its run only.
 struct HostRun {
@@ -83,17 +84,34 @@ struct HostRun {
 
     // MARK: converging
 
+    /// check and plan read the host under its shared lock, in their one probe exec. apply does
+    /// the same first; when nothing must change, that was the whole run (one exec, the host
+    /// never locked against others). Otherwise it takes the exclusive lock for the rest of the
+    /// run and probes again under it, so it fixes what the host holds now, not what another run
+    /// may have changed in between.
     mutating func converge() {
         let connection = connections[0]
-        // apply holds the host's lock for the whole run; check and plan take it in the probe.
-        var lock: (any HeldCommand)?
-        if options.mode == .apply {
-            guard let held = takeLock(over: connection) else { return }
-            lock = held
+        guard let probed = probe(over: connection, lock: options.mode == .apply ? .sharedNoticingStale : .shared) else { return }
+        guard options.mode == .apply, probed.staleHolder != nil || needsChange(probed) else {
+            runHandlers(compareAndFix(probed))
+            return
         }
-        defer { lock?.release() }
-        guard let probed = probe(over: connection) else { return }
-        runHandlers(compareAndFix(probed))
+        guard let lock = takeLock(over: connection) else { return }
+        defer { lock.release() }
+        guard let locked = probe(over: connection, lock: .exclusiveHeld) else { return }
+        runHandlers(compareAndFix(locked))
+    }
+
+    /// Whether applying would change anything: a resource that differs, or one that runs
+    /// whenever its state cannot be known.
+    func needsChange(_ probed: Probed) -> Bool {
+        zip(target.playbook.resources, probed.sections).contains { resource, section in
+            switch section.map({ resource.compare(probed: $0.output) }) {
+            case .change?: true
+            case .unknown?, nil: resource.appliesWhenUnknown
+            case .inSync?: false
+            }
+        }
     }
 
     mutating func takeLock(over connection: any Connector) -> (any HeldCommand)? {
@@ -116,16 +134,32 @@ struct HostRun {
         return nil
     }
 
-    /// Each resource's probe section (nil where missing) and, with --diff, current contents.
+    /// Each resource's probe section (nil where missing) and, with --diff, current contents;
+    /// who left the host's lock record behind, when the probe looked for one.
     struct Probed {
         var sections: [ProbeScript.Section?]
         var contents: [Int: String]
+        var staleHolder: String?
+    }
+
+    /// How a probe stands to the host's lock.
+    enum ProbeLock {
+        /// Taken shared in the probe (check, plan).
+        case shared
+        /// Taken shared, and a record left by a run that died with the lock reported: apply's
+        /// first look, which must then go on under the exclusive lock to report and clear it.
+        case sharedNoticingStale
+        /// Already held exclusively over another channel (apply, once it must change something).
+        case exclusiveHeld
     }
 
     /// One exec for all resources' probes (and, with --diff, their contents).
-    mutating func probe(over connection: any Connector) -> Probed? {
-        // Under apply the lock is already held, exclusively.
-        let preamble = options.mode == .apply ? "" : HostLock.sharedPreamble
+    mutating func probe(over connection: any Connector, lock: ProbeLock) -> Probed? {
+        let preamble = switch lock {
+        case .shared: HostLock.sharedPreamble
+        case .sharedNoticingStale: HostLock.sharedPreamble + HostLock.staleNotice
+        case .exclusiveHeld: ""
+        }
         let (script, seconds) = bounded(preamble + ProbeScript.script(probes: probes))
         let result: CommandResult
         do {
@@ -161,7 +195,8 @@ struct HostRun {
         for (offset, index) in contentIndices.enumerated() {
             contents[index] = all[count + offset].flatMap { Data(base64Encoded: $0.output) }.map { String(decoding: $0, as: UTF8.self) } ?? ""
         }
-        return Probed(sections: Array(all.prefix(count)), contents: contents)
+        let stale = HostLock.value(after: HostLock.staleMarker, in: result.stdout.split(separator: "\n"))
+        return Probed(sections: Array(all.prefix(count)), contents: contents, staleHolder: stale)
     }
 
     /// What check or plan reports for a host whose probe script printed `output` (recorded
