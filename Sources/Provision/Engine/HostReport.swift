@@ -11,6 +11,8 @@ public struct HostReport: Sendable {
     /// SSH exec channels used after connecting (a no-op check uses one).
     public var execs = 0
     public var seconds = 0.0
+    /// What the (last) probe script cost the host, as it measured it.
+    public var probeCost: ProbeScript.Cost?
     /// Why the host was not touched at all (a rolling run stopped by --max-fail).
     public var notStarted: String?
     /// Who holds the host's lock, when another run did (nothing was done here).

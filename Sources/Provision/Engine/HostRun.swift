@@ -195,6 +195,7 @@ struct HostRun {
         for (offset, index) in contentIndices.enumerated() {
             contents[index] = all[count + offset].flatMap { Data(base64Encoded: $0.output) }.map { String(decoding: $0, as: UTF8.self) } ?? ""
         }
+        report.probeCost = ProbeScript.cost(in: result.stdout)
         let stale = HostLock.value(after: HostLock.staleMarker, in: result.stdout.split(separator: "\n"))
         return Probed(sections: Array(all.prefix(count)), contents: contents, staleHolder: stale)
     }

@@ -11,6 +11,7 @@ public enum JSONReport {
             if let reason = report.unreachable { entry["unreachable"] = reason }
             if let reason = report.notStarted { entry["not_started"] = reason }
             if let holder = report.locked { entry["locked_by"] = holder }
+            if let cost = report.probeCost { entry["probe"] = ["seconds_on_host": cost.seconds, "processes": cost.processes] }
             entry["warnings"] = report.warnings
             entry["resources"] = report.resources.map { outcome -> [String: Any] in
                 let (state, detail) = outcome.state.nameAndDetail
