@@ -16,7 +16,7 @@ extension ConvergeCommand {
             let request = options.request(Self.mode, connectors: context.connectors, interruption: interruption)
             if options.printProbe {
                 for target in try ConvergeRun.targets(request, in: workspace).targets {
-                    context.output.line("# \(target.host.name)\n" + ProbeScript.script(for: target.playbook.resources))
+                    context.output.line("# \(target.host.name)\n" + ProbeScript(for: target.playbook.resources).text)
                 }
                 return
             }

@@ -104,7 +104,7 @@ struct FuzzTests {
                 continue
             }
             // A site role that loaded builds for any host: its values were all checked.
-            for role in roles.values { _ = ProbeScript.script(for: try role.build(host).resources) }
+            for role in roles.values { _ = ProbeScript(for: try role.build(host).resources).text }
         }
     }
 
@@ -149,20 +149,24 @@ struct FuzzTests {
         func batch(_ outputs: [String]) -> String {
             outputs.enumerated().map { "\n@@provision-probe \($0) begin@@\n\($1)\n@@provision-probe \($0) end 0@@\n" }.joined()
         }
-        #expect(ProbeScript.split(batch(outputs), count: outputs.count).map { $0?.output } == outputs)
+        func split(_ output: String) -> [String?] {
+            let sections = ProbeScript.split(output)
+            return outputs.indices.map { sections[Substring(String($0))]?.output }
+        }
+        #expect(split(batch(outputs)) == outputs)
         for _ in 0..<Self.iterations {
             let damaged = Int.random(in: 0..<outputs.count, using: &random)
             var changed = outputs
             for _ in 0..<Int.random(in: 1...4, using: &random) { changed[damaged] = Self.mutate(changed[damaged], &random) }
-            let sections = ProbeScript.split(batch(changed), count: outputs.count)
+            let sections = split(batch(changed))
             #expect(sections.count == outputs.count)
             // Damage that forges a marker line may end that section early; it never reaches the others.
             for index in outputs.indices where index != damaged && !changed[damaged].contains("@@") {
-                #expect(sections[index]?.output == outputs[index], "section \(index) changed by damage to section \(damaged)")
+                #expect(sections[index] == outputs[index], "section \(index) changed by damage to section \(damaged)")
             }
             var cut = batch(outputs)
             cut = cut.replacingOccurrences(of: "@@provision-probe \(damaged) end 0@@", with: "")
-            #expect(ProbeScript.split(cut, count: outputs.count)[damaged] == nil, "section \(damaged) without its end marker was accepted")
+            #expect(split(cut)[damaged] == nil, "section \(damaged) without its end marker was accepted")
         }
     }
 }

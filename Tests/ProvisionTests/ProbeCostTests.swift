@@ -7,13 +7,13 @@ import Testing
 struct ProbeCostTests {
     @Test("run by a real shell, the script reports its time and at least one process per probe (each runs in a subshell)")
     func measuredByTheShell() throws {
-        let script = ProbeScript.script(probes: ["echo one", "true", "sleep 0.2"])
-        let result = try run("/bin/sh", ["-c", script])
+        let script = ProbeScript(probes: [.script("echo one"), .script("true"), .script("sleep 0.2")])
+        let result = try run("/bin/sh", ["-c", script.text])
         #expect(result.status == 0, "\(result.output)")
         let cost = try #require(ProbeScript.cost(in: result.output), "\(result.output)")
         #expect(cost.processes >= 3, "a subshell per probe (sleep replaces its own): \(cost)")
         #expect(cost.seconds >= 0.19 && cost.seconds < 30, "\(cost)")
-        #expect(ProbeScript.split(result.output, count: 3).map { $0?.output } == ["one", "", ""], "the cost lines leave the sections alone")
+        #expect(script.read(result.output).states == ["one", "", ""], "the cost lines leave the sections alone")
     }
 
     @Test("a missing, cut or garbled cost line is no cost; a counter that went backwards is none either")

@@ -11,7 +11,7 @@ struct SitePlaybookTests {
 
     /// What the engine uses of a resource: equal for two values means they converge alike.
     static func behaviour(of resource: any Resource) -> [String] {
-        [resource.kind, resource.name, resource.probe, resource.fix, resource.notifies.joined(separator: ","),
+        [resource.kind, resource.name, resource.probe.description, resource.fix, resource.notifies.joined(separator: ","),
          "\(resource.sensitive)", "\(resource.appliesWhenUnknown)", resource.desiredContent ?? "-"]
     }
 

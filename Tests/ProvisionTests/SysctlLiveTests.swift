@@ -17,7 +17,7 @@ struct SysctlLiveTests {
         defer { namespace.remove() }
         let sh = { (script: String) throws -> String in try namespace.sh(script) }
         let resource = SysctlResource("net.ipv4.ip_forward", "1", directory: directory.path)
-        func compare() throws -> Comparison { resource.compare(probed: try sh(resource.probe).trimmingCharacters(in: .newlines)) }
+        func compare() throws -> Comparison { resource.compare(probed: try resource.probed(by: sh)) }
 
         #expect(try sh("cat /proc/sys/net/ipv4/ip_forward") == "0\n", "a new namespace starts with forwarding off")
         #expect(try compare() == .change("live 0 → 1; \(directory.path)/60-provision-net.ipv4.ip_forward.conf: create (48 bytes, mode 0644)"))
@@ -28,7 +28,7 @@ struct SysctlLiveTests {
         #expect(try compare() == .change("live 0 → 1"))
         _ = try sh("set -e\n" + resource.fix)
         #expect(try compare() == .inSync)
-        #expect(SysctlResource("net.ipv4.no_such_setting", "1", directory: directory.path).compare(probed: try sh(SysctlResource("net.ipv4.no_such_setting", "1").probe).trimmingCharacters(in: .newlines))
+        #expect(SysctlResource("net.ipv4.no_such_setting", "1", directory: directory.path).compare(probed: try SysctlResource("net.ipv4.no_such_setting", "1", directory: directory.path).probed(by: sh))
                 == .unknown("the kernel has no setting net.ipv4.no_such_setting (/proc/sys/net/ipv4/no_such_setting is missing)"))
     }
 
@@ -42,7 +42,7 @@ struct SysctlLiveTests {
         let readOnly = "mount --bind /proc/sys /proc/sys && mount -o remount,bind,ro /proc/sys\n"
         let sh = { (script: String) throws -> String in try namespace.sh(readOnly + script) }
         let resource = SysctlResource("net.ipv4.ip_forward", "1", directory: directory.path)
-        func compare() throws -> Comparison { resource.compare(probed: try sh(resource.probe).trimmingCharacters(in: .newlines)) }
+        func compare() throws -> Comparison { resource.compare(probed: try resource.probed(by: sh)) }
 
         let file = "\(directory.path)/60-provision-net.ipv4.ip_forward.conf"
         guard case .change(let summary) = try compare() else { Issue.record("a missing file is a change"); return }

@@ -127,3 +127,12 @@ enum CurlHTTP {
         return (status, String(result.output[..<split]))
     }
 }
+
+extension Resource {
+    /// Its probed state as read back from what a shell running its probe script printed;
+    /// "" where the state is unknown (which no compare takes for in sync).
+    func probed(by sh: (String) throws -> String) rethrows -> String {
+        let script = ProbeScript(for: [self])
+        return script.read(try sh(script.text)).states[0] ?? ""
+    }
+}

@@ -19,10 +19,13 @@ public struct CommandResource: Resource {
     public var kind: String { "command" }
     public var name: String { command }
 
-    public var probe: String {
-        if let creates { return "if [ -e \(Shell.quote(creates)) ]; then echo done; else echo pending; fi" }
-        if let unless { return "if ( \(unless) ) >/dev/null 2>&1; then echo done; else echo pending; fi" }
-        return "echo unguarded"
+    /// `done`, `pending` or `unguarded`.
+    public var probe: Probe {
+        if let creates {
+            return .facts([.path(creates)]) { facts in facts.path(creates).map { $0 == .absent ? "pending" : "done" } }
+        }
+        if let unless { return .script("if ( \(unless) ) >/dev/null 2>&1; then echo done; else echo pending; fi") }
+        return .facts([]) { _ in "unguarded" }
     }
 
     public func compare(probed: String) -> Comparison {

@@ -13,8 +13,17 @@ public struct ContainerOnlyResource: Resource {
     public var kind: String { resource.kind }
     public var name: String { resource.name }
 
-    public var probe: String {
-        "\(ContainerFact.probe)\nif \(ContainerFact.shellTest); then (\n\(resource.probe)\n); fi"
+    /// The container fact's line, then (in a container only) the wrapped resource's state.
+    public var probe: Probe {
+        let inner: (facts: [HostFact], read: @Sendable (ProbedFacts) -> String?) = switch resource.probe {
+        case .script(let script): ([.script(script)], { $0.script(script) })
+        case .facts(let facts, let read): (facts, read)
+        }
+        return .facts([.container] + inner.facts) { facts in
+            guard let line = ContainerFact.line(in: facts) else { return nil }
+            if facts.container == "none" { return line }
+            return inner.read(facts).map { line + "\n" + $0 }
+        }
     }
 
     public func compare(probed: String) -> Comparison {

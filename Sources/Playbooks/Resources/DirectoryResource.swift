@@ -17,9 +17,16 @@ public struct DirectoryResource: Resource {
     public var kind: String { "directory" }
     public var name: String { path }
 
-    public var probe: String {
-        let directory = Shell.quote(path)
-        return "if [ -d \(directory) ]; then stat -c 'present %a %U %G' \(directory); elif [ -e \(directory) ]; then echo not-a-directory; else echo absent; fi"
+    /// `present MODE OWNER GROUP`, `absent` or `not-a-directory`.
+    public var probe: Probe {
+        .facts([.path(path)]) { [path] facts in
+            switch facts.path(path) {
+            case nil: nil
+            case .absent?: "absent"
+            case .directory(let mode, let owner, let group)?: "present \(mode) \(owner) \(group)"
+            case .regularFile?, .other?: "not-a-directory"
+            }
+        }
     }
 
     public func compare(probed: String) -> Comparison {

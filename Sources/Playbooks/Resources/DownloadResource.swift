@@ -19,9 +19,15 @@ public struct DownloadResource: Resource {
     public var kind: String { "download" }
     public var name: String { path }
 
-    public var probe: String {
-        let file = Shell.quote(path)
-        return "if [ -f \(file) ]; then printf 'present %s ' \"$(stat -c %a \(file))\"; sha256sum < \(file) | cut -c1-64; else echo absent; fi"
+    /// `present MODE SHA256` or `absent` (also where something else than a file is in the way).
+    public var probe: Probe {
+        .facts([.path(path)]) { [path] facts in
+            switch facts.path(path) {
+            case nil: nil
+            case .regularFile(let mode, _, _)?: facts.digest(of: path).map { "present \(mode) \($0)" }
+            case .absent?, .directory?, .other?: "absent"
+            }
+        }
     }
 
     public func compare(probed: String) -> Comparison {

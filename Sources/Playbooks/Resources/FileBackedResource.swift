@@ -8,7 +8,7 @@ public protocol FileBackedResource: Resource {
 
 extension FileBackedResource {
     public var name: String { file.path }
-    public var probe: String { file.probe }
+    public var probe: Probe { file.probe }
     public func compare(probed: String) -> Comparison { file.compare(probed: probed) }
     public var fix: String { file.fix }
     public var fixInput: String? { file.fixInput }

@@ -31,14 +31,19 @@ public struct FileResource: Resource {
     public var kind: String { "file" }
     public var name: String { path }
 
-    public var probe: String {
-        let file = Shell.quote(path)
-        return """
-            if [ -f \(file) ]; then
-              printf 'present %s %s %s ' "$(stat -c %a \(file))" "$(stat -c %U \(file))" "$(stat -c %G \(file))"
-              sha256sum < \(file) | cut -c1-64
-            elif [ -e \(file) ]; then echo 'not-a-file'; else echo absent; fi
-            """
+    /// `present MODE OWNER GROUP SHA256`, `absent` or `not-a-file`.
+    public var probe: Probe {
+        .facts([.path(path)]) { [path] facts in Self.probed(path, in: facts) }
+    }
+
+    /// This file's probed state among a host's facts (also for resources that keep files).
+    static func probed(_ path: String, in facts: ProbedFacts) -> String? {
+        switch facts.path(path) {
+        case nil: nil
+        case .absent?: "absent"
+        case .regularFile(let mode, let owner, let group)?: facts.digest(of: path).map { "present \(mode) \(owner) \(group) \($0)" }
+        case .directory?, .other?: "not-a-file"
+        }
     }
 
     public func compare(probed: String) -> Comparison {

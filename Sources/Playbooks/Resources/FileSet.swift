@@ -11,8 +11,17 @@ struct FileSet: Sendable {
         self.files = files
     }
 
-    /// Prints one line per file, in order.
-    var probe: String { files.map(\.probe).joined(separator: "\n") }
+    var facts: [HostFact] { files.map { .path($0.path) } }
+
+    /// One line per file, in order; nil when one is unknown.
+    func probed(in facts: ProbedFacts) -> String? {
+        var lines: [String] = []
+        for file in files {
+            guard let line = FileResource.probed(file.path, in: facts) else { return nil }
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n")
+    }
 
     /// Compares the probe lines of the files (one each); what differs is named by path.
     func compare(lines: ArraySlice<Substring>) -> Comparison {

@@ -15,7 +15,12 @@ public struct GroupResource: Resource {
     public var kind: String { "group" }
     public var name: String { group }
 
-    public var probe: String { "getent group \(Shell.quote(group)) || echo absent" }
+    /// The group's line as getent prints it, or `absent`.
+    public var probe: Probe {
+        .facts([.groups]) { [group] facts in
+            facts.groups.map { groups in groups.first { $0.name == group }?.line ?? "absent" }
+        }
+    }
 
     public func compare(probed: String) -> Comparison {
         if probed == "absent" { return present ? .change("create") : .inSync }

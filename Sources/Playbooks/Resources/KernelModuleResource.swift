@@ -25,8 +25,13 @@ public struct KernelModuleResource: Resource {
     /// The kernel lists modules with underscores, whichever way they are spelled.
     var sysfsPath: String { "/sys/module/" + module.replacingOccurrences(of: "-", with: "_") }
 
-    public var probe: String {
-        "if [ -d \(Shell.quote(sysfsPath)) ]; then echo loaded; else echo not-loaded; fi\n" + files.probe
+    /// `loaded` or `not-loaded`, then the files' lines.
+    public var probe: Probe {
+        .facts([.path(sysfsPath)] + files.facts) { [sysfsPath, files] facts in
+            guard let module = facts.path(sysfsPath), let lines = files.probed(in: facts) else { return nil }
+            if case .directory = module { return "loaded\n" + lines }
+            return "not-loaded\n" + lines
+        }
     }
 
     public func compare(probed: String) -> Comparison {

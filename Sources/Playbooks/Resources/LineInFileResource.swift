@@ -19,15 +19,15 @@ public struct LineInFileResource: Resource {
     public var kind: String { "line" }
     public var name: String { "\(path): \(match ?? line)" }
 
-    public var probe: String {
-        let file = Shell.quote(path)
-        // grep -c prints 0 and exits 1 when nothing matches: both counts are always printed.
-        let matching = match.map { "grep -Ec -- \(Shell.quote($0)) \(file)" } ?? "echo 0"
-        return """
-            if [ -f \(file) ]; then
-              printf 'present %s %s\\n' "$(grep -Fxc -- \(Shell.quote(line)) \(file))" "$(\(matching))"
-            else echo absent; fi
-            """
+    /// `present EXACT MATCHING` (lines equal to `line`, lines matching `match`) or `absent`.
+    public var probe: Probe {
+        .facts([.path(path), .lineCount(path: path, line: line, match: match)]) { [path, line, match] facts in
+            switch facts.path(path) {
+            case nil: nil
+            case .regularFile?: facts.lineCount(path: path, line: line, match: match).map { "present \($0.exact) \($0.matching)" }
+            case .absent?, .directory?, .other?: "absent"
+            }
+        }
     }
 
     public func compare(probed: String) -> Comparison {

@@ -17,12 +17,16 @@ public struct NestedVirtualizationResource: Resource {
     public var kind: String { "nested-virtualization" }
     public var name: String { "kvm" }
 
-    public var probe: String {
-        """
-        if grep -q vmx /proc/cpuinfo; then module=kvm_intel; elif grep -q svm /proc/cpuinfo; then module=kvm_amd; else module=none; fi
-        printf '%s %s\\n' "$module" "$(cat /sys/module/$module/parameters/nested 2>/dev/null || echo unloaded)"
-        \(FileSet([file]).probe)
-        """
+    /// `MODULE NESTED` (`kvm_intel Y`, `kvm_amd unloaded`, `none unloaded`), then the file's line.
+    public var probe: Probe {
+        let module = """
+            if grep -q vmx /proc/cpuinfo; then module=kvm_intel; elif grep -q svm /proc/cpuinfo; then module=kvm_amd; else module=none; fi
+            printf '%s %s\\n' "$module" "$(cat /sys/module/$module/parameters/nested 2>/dev/null || echo unloaded)"
+            """
+        return .facts([.script(module)] + FileSet([file]).facts) { [file] facts in
+            guard let line = facts.script(module), let fileLine = FileSet([file]).probed(in: facts) else { return nil }
+            return line + "\n" + fileLine
+        }
     }
 
     public func compare(probed: String) -> Comparison {

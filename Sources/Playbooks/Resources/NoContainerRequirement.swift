@@ -15,7 +15,7 @@ public struct NoContainerRequirement: Resource {
 
     public var kind: String { "requirement" }
     public var name: String { "no-container" }
-    public var probe: String { ContainerFact.probe }
+    public var probe: Probe { .facts([.container]) { ContainerFact.line(in: $0) } }
 
     public func compare(probed: String) -> Comparison {
         switch ContainerFact(probed: probed[...]) {

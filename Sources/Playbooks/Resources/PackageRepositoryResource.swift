@@ -61,7 +61,7 @@ public struct PackageRepositoryResource: Resource {
     public var kind: String { "repository" }
     public var name: String { repository }
 
-    public var probe: String { files.probe }
+    public var probe: Probe { .facts(files.facts) { [files] in files.probed(in: $0) } }
 
     public func compare(probed: String) -> Comparison {
         files.compare(lines: probed.split(separator: "\n", omittingEmptySubsequences: false)[...])

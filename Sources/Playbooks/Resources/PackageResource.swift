@@ -38,11 +38,10 @@ public struct PackageResource: Resource {
 
     /// Prints `STATUS|VERSION`; the status is `install ok installed` (dpkg's words) or
     /// `installed` (rpm) when the package is there.
-    public var probe: String {
-        let package = Shell.quote(self.package)
-        return switch manager {
-        case .apt: "dpkg-query -W -f='${Status}|${Version}\\n' \(package) 2>/dev/null || echo 'not-installed|'"
-        case .dnf: "if rpm -q --quiet \(package); then rpm -q --qf 'installed|%{VERSION}-%{RELEASE}\\n' \(package) | head -n1; else echo 'not-installed|'; fi"
+    public var probe: Probe {
+        switch manager {
+        case .apt: .facts([.debianPackage(package)]) { [package] in $0.debianPackage(package) }
+        case .dnf: .facts([.rpmPackage(package)]) { [package] in $0.rpmPackage(package) }
         }
     }
 

@@ -22,12 +22,17 @@ public struct ServiceResource: Resource {
     public var kind: String { "service" }
     public var name: String { unit }
 
-    public var probe: String {
-        let unit = Shell.quote(self.unit)
-        // A unit that does not exist yet (its package comes earlier in the same run) prints
-        // nothing for is-enabled: say so, so that apply enables and starts it after the install.
-        let state = "printf '%s %s\\n' \"$(systemctl is-enabled \(unit) 2>/dev/null | grep . || echo not-found)\" \"$(systemctl is-active \(unit) 2>/dev/null || true)\""
-        return runsInContainers ? state : state + "\n" + ContainerFact.probe
+    /// `UNIT-FILE-STATE ACTIVE-STATE` (`enabled active`), then the container fact's line for a
+    /// unit that does not run in containers.
+    public var probe: Probe {
+        .facts(runsInContainers ? [.unit(unit)] : [.unit(unit), .container]) { [unit, runsInContainers] facts in
+            // A unit that does not exist yet (its package comes earlier in the same run) has no
+            // unit file state: say so, so that apply enables and starts it after the install.
+            guard let state = facts.unit(unit) else { return nil }
+            let line = "\(state.fileState.isEmpty ? "not-found" : state.fileState) \(state.activeState)"
+            if runsInContainers { return line }
+            return ContainerFact.line(in: facts).map { line + "\n" + $0 }
+        }
     }
 
     public func compare(probed: String) -> Comparison {

@@ -33,16 +33,21 @@ public struct SysctlResource: Resource {
         value.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
     }
 
-    public var probe: String {
-        let proc = Shell.quote(procPath)
-        // Under a read-only /proc/sys a key may also be hidden (a container's, or one this
-        // kernel lacks): only the file can be managed there either way.
-        let live = runtime ? """
-            if [ -r \(proc) ] && [ -w \(proc) ]; then printf 'live %s\\n' "$(cat \(proc))"
-            elif [ -r \(proc) ] || grep -qs '^[^ ]* /proc/sys [^ ]* ro[, ]' /proc/self/mounts; then printf 'read-only '; \(ContainerFact.probe)
-            else echo no-such-key; fi
-            """ : "echo live-unmanaged"
-        return live + "\n" + FileSet([file]).probe
+    /// `live VALUE`, `read-only container KIND`, `no-such-key` or `live-unmanaged`, then the
+    /// file's line. Under a read-only /proc/sys a key may also be hidden (a container's, or one
+    /// this kernel lacks): only the file can be managed there either way.
+    public var probe: Probe {
+        let facts: [HostFact] = (runtime ? [.kernelSetting(procPath: procPath), .container] : []) + FileSet([file]).facts
+        return .facts(facts) { [runtime, procPath, file] facts in
+            guard let fileLine = FileSet([file]).probed(in: facts) else { return nil }
+            guard runtime else { return "live-unmanaged\n" + fileLine }
+            switch facts.kernelSetting(procPath) {
+            case nil: return nil
+            case .live(let value)?: return "live \(value)\n" + fileLine
+            case .readOnly?: return ContainerFact.line(in: facts).map { "read-only \($0)\n" + fileLine }
+            case .noSuchKey?: return "no-such-key\n" + fileLine
+            }
+        }
     }
 
     public func compare(probed: String) -> Comparison {

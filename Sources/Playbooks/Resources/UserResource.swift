@@ -22,15 +22,17 @@ public struct UserResource: Resource {
 
     var keysFile: String { authorizedKeys.isEmpty ? "" : authorizedKeys.joined(separator: "\n") + "\n" }
 
-    public var probe: String {
-        let name = Shell.quote(user)
-        return """
-            if entry=$(getent passwd \(name)); then
-              home=$(echo "$entry" | cut -d: -f6)
-              printf 'present|%s|%s|' "$(echo "$entry" | cut -d: -f7)" "$(id -nG \(name) | tr ' ' '\\n' | grep -vx \(name) | sort | tr '\\n' ',')"
-              if [ -f "$home/.ssh/authorized_keys" ]; then sha256sum < "$home/.ssh/authorized_keys" | cut -c1-64; else echo none; fi
-            else echo absent; fi
-            """
+    /// `present|SHELL|GROUP,...,|SHA256` (groups as `id -nG` lists them, but for the one named
+    /// after the user; the digest of `~/.ssh/authorized_keys`, or `none`) or `absent`.
+    public var probe: Probe {
+        .facts([.account(user), .groups]) { [user] facts in
+            guard let account = facts.account(user), let groups = facts.groups else { return nil }
+            guard let entry = account else { return "absent" }
+            let primary = groups.first { $0.gid == entry.gid }?.name ?? entry.gid
+            let names = Set([primary] + groups.filter { $0.members.contains(user) }.map(\.name)).subtracting([user]).sorted()
+            let keys = facts.digest(of: entry.home + "/.ssh/authorized_keys") ?? "none"
+            return "present|\(entry.shell)|\(names.map { $0 + "," }.joined())|\(keys)"
+        }
     }
 
     public func compare(probed: String) -> Comparison {

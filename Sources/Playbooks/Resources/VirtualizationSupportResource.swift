@@ -9,7 +9,11 @@ public struct VirtualizationSupportResource: Resource {
     public var kind: String { "requirement" }
     public var name: String { "kvm" }
 
-    public var probe: String {
+    public var probe: Probe {
+        .script(cpuAndDevice)
+    }
+
+    var cpuAndDevice: String {
         """
         if grep -Eq '(vmx|svm)' /proc/cpuinfo; then printf 'cpu yes '; else printf 'cpu no '; fi
         if [ -c /dev/kvm ]; then echo 'kvm yes'; else echo 'kvm no'; fi

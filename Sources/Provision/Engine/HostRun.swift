@@ -13,8 +13,8 @@ struct HostRun {
     /// The host's connections: the first, then one per confirmed guarded change (the path the
     /// first took may be gone after it). Later commands use the last; execs count them all.
     var connections: [any Connector] = []
-    /// The state probes, then (with --diff) the content probes of resources that have content.
-    let probes: [String]
+    /// The state probes and (with --diff) the content probes of the resources that have content.
+    let probeScript: ProbeScript
     let contentIndices: [Int]
 
     init(_ target: Engine.Target, options: Engine.Options) {
@@ -23,7 +23,7 @@ struct HostRun {
         report = HostReport(host: target.host.name)
         let resources = target.playbook.resources
         contentIndices = options.diff ? resources.indices.filter { resources[$0].contentProbe != nil } : []
-        probes = resources.map(\.probe) + contentIndices.map { resources[$0].contentProbe! }
+        probeScript = ProbeScript(probes: resources.map(\.probe), contentProbes: contentIndices.map { resources[$0].contentProbe! })
     }
 
     static func run(_ target: Engine.Target, options: Engine.Options) -> HostReport {
@@ -92,25 +92,24 @@ struct HostRun {
     mutating func converge() {
         let connection = connections[0]
         guard let probed = probe(over: connection, lock: options.mode == .apply ? .sharedNoticingStale : .shared) else { return }
-        guard options.mode == .apply, probed.staleHolder != nil || needsChange(probed) else {
-            runHandlers(compareAndFix(probed))
+        let comparisons = comparisons(of: probed)
+        guard options.mode == .apply, probed.staleHolder != nil || comparisons.contains(where: { if case .change = $0 { true } else { false } }) else {
+            runHandlers(compareAndFix(probed, comparisons))
             return
         }
         guard let lock = takeLock(over: connection) else { return }
         defer { lock.release() }
         guard let locked = probe(over: connection, lock: .exclusiveHeld) else { return }
-        runHandlers(compareAndFix(locked))
+        runHandlers(compareAndFix(locked, self.comparisons(of: locked)))
     }
 
-    /// Whether applying would change anything: a resource that differs, or one that runs
-    /// whenever its state cannot be known.
-    func needsChange(_ probed: Probed) -> Bool {
-        zip(target.playbook.resources, probed.sections).contains { resource, section in
-            switch section.map({ resource.compare(probed: $0.output) }) {
-            case .change?: true
-            case .unknown?, nil: resource.appliesWhenUnknown
-            case .inSync?: false
-            }
+    /// Each resource's desired state against its probed one. When applying, a resource that
+    /// runs whenever its state cannot be known (an unguarded command) counts as a change.
+    func comparisons(of probed: Probed) -> [Comparison] {
+        zip(target.playbook.resources, probed.states).map { resource, state in
+            let comparison = state.map { resource.compare(probed: $0) } ?? .unknown("the probe printed no output for it")
+            if case .unknown(let reason) = comparison, options.mode == .apply, resource.appliesWhenUnknown { return .change("run (\(reason))") }
+            return comparison
         }
     }
 
@@ -134,10 +133,10 @@ struct HostRun {
         return nil
     }
 
-    /// Each resource's probe section (nil where missing) and, with --diff, current contents;
-    /// who left the host's lock record behind, when the probe looked for one.
+    /// Each resource's probed state (nil where missing or garbled) and, with --diff, current
+    /// contents; who left the host's lock record behind, when the probe looked for one.
     struct Probed {
-        var sections: [ProbeScript.Section?]
+        var states: [String?]
         var contents: [Int: String]
         var staleHolder: String?
     }
@@ -160,7 +159,7 @@ struct HostRun {
         case .sharedNoticingStale: HostLock.sharedPreamble + HostLock.staleNotice
         case .exclusiveHeld: ""
         }
-        let (script, seconds) = bounded(preamble + ProbeScript.script(probes: probes))
+        let (script, seconds) = bounded(preamble + probeScript.text)
         let result: CommandResult
         do {
             result = try connection.executeAsRoot(script)
@@ -178,26 +177,25 @@ struct HostRun {
     /// What the probe script's output says, split per resource; nil (with the reason in the
     /// report) when the host is locked or the script did not run at all.
     mutating func interpret(_ result: CommandResult) -> Probed? {
-        let count = target.playbook.resources.count
-        if let holder = HostLock.value(after: HostLock.lockedMarker, in: result.stdout.split(separator: "\n")) {
+        let lines = result.stdout.split(separator: "\n")
+        if let holder = HostLock.value(after: HostLock.lockedMarker, in: lines) {
             report.locked = holder
             return nil
         }
-        let all = ProbeScript.split(result.stdout, count: probes.count)
+        let reading = probeScript.read(result.stdout)
         // Not one section: the script never ran (sudo refused, no POSIX shell). The state is
         // unknown, and that is the host's problem, not each resource's.
-        if !probes.isEmpty, all.allSatisfy({ $0 == nil }) {
+        if !target.playbook.resources.isEmpty, !reading.anySection {
             let reason = (result.stderr + result.stdout).trimmingCharacters(in: .whitespacesAndNewlines)
             report.unreachable = "the probe script did not run (exit \(result.status)): \(reason.suffix(500))"
             return nil
         }
         var contents: [Int: String] = [:]
         for (offset, index) in contentIndices.enumerated() {
-            contents[index] = all[count + offset].flatMap { Data(base64Encoded: $0.output) }.map { String(decoding: $0, as: UTF8.self) } ?? ""
+            contents[index] = reading.contents[offset].flatMap { Data(base64Encoded: $0) }.map { String(decoding: $0, as: UTF8.self) } ?? ""
         }
-        report.probeCost = ProbeScript.cost(in: result.stdout)
-        let stale = HostLock.value(after: HostLock.staleMarker, in: result.stdout.split(separator: "\n"))
-        return Probed(sections: Array(all.prefix(count)), contents: contents, staleHolder: stale)
+        report.probeCost = reading.cost
+        return Probed(states: reading.states, contents: contents, staleHolder: HostLock.value(after: HostLock.staleMarker, in: lines))
     }
 
     /// What check or plan reports for a host whose probe script printed `output` (recorded
@@ -206,23 +204,20 @@ struct HostRun {
         precondition(options.mode != .apply, "evaluating recorded output never changes anything")
         var run = HostRun(target, options: options)
         if let probed = run.interpret(CommandResult(status: 0, stdout: output, stderr: "")) {
-            _ = run.compareAndFix(probed)
+            _ = run.compareAndFix(probed, run.comparisons(of: probed))
         }
         return run.report.redacting(target.host.secretValues)
     }
 
-    /// Compares every resource; when applying, fixes what differs in order until one fails
+    /// Reports every resource's comparison; when applying, fixes what differs in order until one fails
     /// (the rest are skipped). Returns the handlers that changed resources notify.
-    mutating func compareAndFix(_ probed: Probed) -> [String] {
+    mutating func compareAndFix(_ probed: Probed, _ comparisons: [Comparison]) -> [String] {
         let secrets = target.host.secretValues.filter { !$0.isEmpty }
         var notified: [String] = []
         var stopped: String?
-        for (index, (resource, section)) in zip(target.playbook.resources, probed.sections).enumerated() {
+        for (index, resource) in target.playbook.resources.enumerated() {
             var outcome = ResourceOutcome(kind: resource.kind, name: resource.name, state: .inSync)
-            var comparison: Comparison = section.map { resource.compare(probed: $0.output) } ?? .unknown("the probe printed no output section for it")
-            if case .unknown(let reason) = comparison, options.mode == .apply, resource.appliesWhenUnknown {
-                comparison = .change("run (\(reason))")
-            }
+            let comparison = comparisons[index]
             if case .change = comparison, let current = probed.contents[index], let desired = resource.desiredContent {
                 // Content that carries a secret var is sensitive whether or not the role said so.
                 let sensitive = resource.sensitive || secrets.contains { desired.contains($0) || current.contains($0) }

@@ -1,26 +1,72 @@
-/// All of a host's probes in one script, so that reading the whole state costs one exec.
-/// Each probe runs in its own subshell between markers that carry its index and exit status;
-/// splitting the output back is strict: a missing or garbled section is reported as such.
+/// All of a host's probes in one script, so that reading the whole state costs one exec: first
+/// the facts its resources ask for, grouped by kind (`FactQueries`: one process per kind, however
+/// many resources; the resources' own probe scripts among them, each in a subshell), then (for
+/// `--diff`) the contents of files. Every part prints between markers carrying its label and
+/// exit status; splitting the output back is strict: a missing or garbled section is reported
+/// as such, and the facts in it are unknown.
 ///
 /// Around the probes the host measures what they cost it, with shell builtins that start no
 /// process of their own: its uptime, and the last process ID its PID namespace handed out.
-public enum ProbeScript {
+public struct ProbeScript: Sendable {
     static let prefix = "@@provision-probe"
     static let costMarker = "@@provision-probe-cost"
     static let readCost = "{ read -r provision_up _ < /proc/uptime; read -r _ _ _ _ provision_pid < /proc/loadavg; } 2>/dev/null\n"
 
-    public static func script(for resources: [any Resource]) -> String {
-        script(probes: resources.map(\.probe))
+    let probes: [Probe]
+    let contentProbes: [String]
+    let queries: FactQueries
+    /// The script the host runs.
+    public let text: String
+
+    /// `contentProbes`: scripts printing file contents base64-encoded, for `--diff`.
+    public init(probes: [Probe], contentProbes: [String] = []) {
+        self.probes = probes
+        self.contentProbes = contentProbes
+        queries = FactQueries(probes.flatMap { probe -> [HostFact] in
+            switch probe {
+            case .script(let script): [.script(script)]
+            case .facts(let facts, _): facts
+            }
+        })
+        var text = "export LC_ALL=C\n" + Self.readCost + "provision_up0=$provision_up provision_pid0=$provision_pid\n" + queries.script
+        for (index, script) in contentProbes.enumerated() { text += Self.section("content\(index)", "(\n\(script)\n)") }
+        self.text = text + Self.readCost
+            + "printf '\\n\(Self.costMarker) %s %s %s %s@@\\n' \"$provision_up0\" \"$provision_up\" \"$provision_pid0\" \"$provision_pid\"\n"
     }
 
-    public static func script(probes: [String]) -> String {
-        var script = "export LC_ALL=C\n" + readCost + "provision_up0=$provision_up provision_pid0=$provision_pid\n"
-        for (index, probe) in probes.enumerated() {
-            script += "printf '\\n\(prefix) \(index) begin@@\\n'\n(\n\(probe)\n)\n"
-            script += "printf '\\n\(prefix) \(index) end %s@@\\n' \"$?\"\n"
+    public init(for resources: [any Resource]) {
+        self.init(probes: resources.map(\.probe))
+    }
+
+    /// `body` between the markers of `label`; the end marker carries `status` (by default the
+    /// body's exit status).
+    static func section(_ label: String, _ body: String, status: String = "\"$?\"") -> String {
+        "printf '\\n\(prefix) \(label) begin@@\\n'\n\(body)\nprintf '\\n\(prefix) \(label) end %s@@\\n' \(status)\n"
+    }
+
+    /// What the host printed, read back.
+    public struct Reading: Sendable {
+        /// Each resource's probed state, by index; nil where its section or a fact it needs is
+        /// missing or garbled.
+        public var states: [String?]
+        /// Each content probe's output, by index; nil where missing.
+        public var contents: [String?]
+        /// Whether any section at all came back (none: the script never ran).
+        public var anySection: Bool
+        public var cost: Cost?
+    }
+
+    public func read(_ output: String) -> Reading {
+        let sections = Self.split(output)
+        let facts = ProbedFacts(sections, queries: queries)
+        let states = probes.map { probe -> String? in
+            switch probe {
+            case .script(let script): facts.script(script)
+            case .facts(_, let read): read(facts)
+            }
         }
-        script += readCost + "printf '\\n\(costMarker) %s %s %s %s@@\\n' \"$provision_up0\" \"$provision_up\" \"$provision_pid0\" \"$provision_pid\"\n"
-        return script
+        return Reading(states: states, contents: contentProbes.indices.map { sections[Substring("content\($0)")]?.output },
+                       anySection: !sections.isEmpty, cost: Self.cost(in: output))
     }
 
     /// What the probes cost the host, as it measured them.
@@ -51,21 +97,24 @@ public enum ProbeScript {
         public var status: Int32
     }
 
-    /// The probe output of each resource, by index; nil where its section is missing.
-    public static func split(_ output: String, count: Int) -> [Section?] {
-        var sections = [Section?](repeating: nil, count: count)
-        var current: (index: Int, lines: [Substring])?
+    /// Every complete section by its label. A section counts only from its begin marker to its
+    /// own end marker with a status; another marker in between ends it unfinished.
+    public static func split(_ output: String) -> [Substring: Section] {
+        var sections: [Substring: Section] = [:]
+        var current: (label: Substring, lines: [Substring])?
         for line in output.split(separator: "\n", omittingEmptySubsequences: false) {
             if line.hasPrefix(prefix + " "), line.hasSuffix("@@") {
                 let fields = line.dropFirst(prefix.count + 1).dropLast(2).split(separator: " ")
-                guard fields.count >= 2, let index = Int(fields[0]), index < count else { current = nil; continue }
-                if fields[1] == "begin" {
-                    current = (index, [])
-                } else if fields[1] == "end", let open = current, open.index == index, fields.count == 3, let status = Int32(fields[2]) {
+                guard fields.count >= 2 else { current = nil; continue }
+                if fields[1] == "begin", fields.count == 2 {
+                    current = (fields[0], [])
+                } else if fields[1] == "end", let open = current, open.label == fields[0], fields.count == 3, let status = Int32(fields[2]) {
                     // The printf before "end" adds a newline of its own.
                     var lines = open.lines
                     if lines.last == "" { lines.removeLast() }
-                    sections[index] = Section(output: lines.joined(separator: "\n"), status: status)
+                    sections[open.label] = Section(output: lines.joined(separator: "\n"), status: status)
+                    current = nil
+                } else {
                     current = nil
                 }
             } else if current != nil {

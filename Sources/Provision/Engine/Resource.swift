@@ -7,9 +7,9 @@ public protocol Resource: Sendable {
     var kind: String { get }
     /// What it manages, e.g. `/etc/motd`; `kind` + `name` identify it within a host.
     var name: String { get }
-    /// Prints the current state on stdout. Runs in its own subshell inside the host's one
-    /// batched probe script; must not change anything.
-    var probe: String { get }
+    /// Reads the current state: facts read together with every other resource's of the host,
+    /// or a script of its own, inside the host's one probe exec; must not change anything.
+    var probe: Probe { get }
     /// Desired vs probed. Output that the probe would not print is `.unknown`, never in sync.
     func compare(probed: String) -> Comparison
     /// Commands that bring the host to the desired state; a non-zero exit is a failure.

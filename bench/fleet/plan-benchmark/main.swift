@@ -24,7 +24,7 @@ do {
 
     let building = Date()
     let targets = try inventory.hosts.map { Engine.Target(host: $0, playbook: try Roles.playbook(for: $0, siteRoles: siteRoles)) }
-    let scripts = targets.reduce(0) { $0 + ProbeScript.script(for: $1.playbook.resources).utf8.count }
+    let scripts = targets.reduce(0) { $0 + ProbeScript(for: $1.playbook.resources).text.utf8.count }
     print("build playbooks and probe scripts (\(scripts / targets.count) bytes each): \(seconds(since: building))")
 
     let planning = Date()
