@@ -169,4 +169,68 @@ struct FuzzTests {
             #expect(split(cut)[damaged] == nil, "section \(damaged) without its end marker was accepted")
         }
     }
+
+    /// Resources of every grouped kind, the sections of a host on which all of them are in
+    /// sync, and which sections each one reads.
+    static let grouped: (resources: [any Resource], reads: [Set<String>], sections: [(label: String, body: String)]) = {
+        let sysctl = SysctlResource("vm.swappiness", "10", runtime: false)
+        let resources: [any Resource] = [
+            FileResource("/etc/motd", content: "hello\n"), DirectoryResource("/srv"), PackageResource("openssh-server"),
+            ServiceResource("cron"), GroupResource("ops", gid: 1001), UserResource("ops"),
+            LineInFileResource("/etc/ssh/sshd_config", line: "MaxAuthTries 4", match: "^#?MaxAuthTries"), sysctl,
+        ]
+        let reads: [Set<String>] = [["paths", "digests"], ["paths"], ["deb"], ["units"], ["groups"], ["accounts", "groups", "digests"],
+                                    ["paths", "lines"], ["paths", "digests"]]
+        let sections = [
+            ("accounts", "ops:x:1001:1001::/home/ops:/bin/bash"),
+            ("groups", "root:x:0:\nops:x:1001:"),
+            ("paths", "regular file|644|root|root|/etc/motd\ndirectory|755|root|root|/srv\nregular file|644|root|root|/etc/ssh/sshd_config\n"
+                + "regular file|644|root|root|\(sysctl.file.path)"),
+            ("digests", "\(sha256Hex("hello\n"))  /etc/motd\n\(sha256Hex(sysctl.file.content))  \(sysctl.file.path)"),
+            ("deb", "openssh-server|openssh-server|install ok installed|1:9.2p1-2+deb12u3"),
+            ("units", "ActiveState=active\nUnitFileState=enabled"),
+            ("lines", "0 1 1"),
+        ]
+        return (resources, reads, sections)
+    }()
+
+    static func groupedOutput(_ sections: [(label: String, body: String)]) -> String {
+        sections.map { "\n@@provision-probe \($0.label) begin@@\n\($0.body)\n@@provision-probe \($0.label) end 0@@\n" }.joined()
+    }
+
+    @Test("grouped probe output: cut anywhere, a resource is in sync only when every section it reads arrived whole; a fact line lost or garbled never reads as in sync")
+    func groupedFacts() {
+        var random = Generator(state: Self.seed &+ 4)
+        let (resources, reads, sections) = Self.grouped
+        let script = ProbeScript(for: resources)
+        func comparisons(_ output: String) -> [Comparison] {
+            zip(resources, script.read(output).states).map { resource, state in state.map { resource.compare(probed: $0) } ?? .unknown("missing") }
+        }
+        let whole = Self.groupedOutput(sections)
+        #expect(comparisons(whole).allSatisfy { $0 == .inSync }, "\(comparisons(whole))")
+        for _ in 0..<Self.iterations {
+            let cut = String(whole.prefix(Int.random(in: 0..<whole.count, using: &random)))
+            let arrived = Set(ProbeScript.split(cut).keys.map(String.init))
+            for (index, comparison) in comparisons(cut).enumerated() where comparison == .inSync {
+                #expect(reads[index].isSubset(of: arrived), "\(resources[index].id) in sync from output cut short: \(cut.debugDescription)")
+            }
+            // One line of one section lost, or replaced by noise: a resource that reads that
+            // section and is named on that line is not in sync (units are read by their order, and a broken block loses them all).
+            var damaged = sections
+            let section = Int.random(in: 0..<sections.count, using: &random)
+            var lines = damaged[section].body.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            let line = Int.random(in: 0..<lines.count, using: &random)
+            let original = lines[line]
+            if Bool.random(using: &random) {
+                lines.remove(at: line)
+            } else {
+                lines[line] = String((0..<Int.random(in: 0...40, using: &random)).map { _ in Self.alphabet.filter { $0 != "@" }.randomElement(using: &random)! })
+            }
+            damaged[section].body = lines.joined(separator: "\n")
+            for (index, comparison) in comparisons(Self.groupedOutput(damaged)).enumerated()
+            where reads[index].contains(sections[section].label) && original.contains(resources[index].name) && !lines.contains(original) {
+                #expect(comparison != .inSync, "\(resources[index].id) in sync after losing the line \(original.debugDescription)")
+            }
+        }
+    }
 }

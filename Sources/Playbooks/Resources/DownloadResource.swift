@@ -24,7 +24,7 @@ public struct DownloadResource: Resource {
         .facts([.path(path)]) { [path] facts in
             switch facts.path(path) {
             case nil: nil
-            case .regularFile(let mode, _, _)?: facts.digest(of: path).map { "present \(mode) \($0)" }
+            case .regularFile(let mode, _, _)?: facts.digest(of: path)?.map { "present \(mode) \($0)" }
             case .absent?, .directory?, .other?: "absent"
             }
         }

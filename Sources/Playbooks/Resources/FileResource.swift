@@ -41,7 +41,7 @@ public struct FileResource: Resource {
         switch facts.path(path) {
         case nil: nil
         case .absent?: "absent"
-        case .regularFile(let mode, let owner, let group)?: facts.digest(of: path).map { "present \(mode) \(owner) \(group) \($0)" }
+        case .regularFile(let mode, let owner, let group)?: facts.digest(of: path)?.map { "present \(mode) \(owner) \(group) \($0)" }
         case .directory?, .other?: "not-a-file"
         }
     }

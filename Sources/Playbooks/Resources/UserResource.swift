@@ -30,8 +30,8 @@ public struct UserResource: Resource {
             guard let entry = account else { return "absent" }
             let primary = groups.first { $0.gid == entry.gid }?.name ?? entry.gid
             let names = Set([primary] + groups.filter { $0.members.contains(user) }.map(\.name)).subtracting([user]).sorted()
-            let keys = facts.digest(of: entry.home + "/.ssh/authorized_keys") ?? "none"
-            return "present|\(entry.shell)|\(names.map { $0 + "," }.joined())|\(keys)"
+            guard let keys = facts.digest(of: entry.home + "/.ssh/authorized_keys") else { return nil }
+            return "present|\(entry.shell)|\(names.map { $0 + "," }.joined())|\(keys ?? "none")"
         }
     }
 

@@ -164,9 +164,10 @@ public struct ProbedFacts: Sendable {
         paths.map { $0[path] ?? .absent }
     }
 
-    /// The sha256 of a regular file's content; nil when it could not be read.
-    public func digest(of path: String) -> String? {
-        digests?[path]
+    /// The sha256 of a regular file's content: nil when unknown (the section is missing),
+    /// `.some(nil)` where there is none (not a regular file, or it could not be read).
+    public func digest(of path: String) -> String?? {
+        digests.map { $0[path] }
     }
 
     /// `STATUS|VERSION` as dpkg-query prints them, `not-installed|` for a package dpkg does
