@@ -150,7 +150,7 @@ struct FuzzTests {
             outputs.enumerated().map { "\n@@provision-probe \($0) begin@@\n\($1)\n@@provision-probe \($0) end 0@@\n" }.joined()
         }
         func split(_ output: String) -> [String?] {
-            let sections = ProbeScript.split(output)
+            let sections = ProbeScript.split(output).sections
             return outputs.indices.map { sections[Substring(String($0))]?.output }
         }
         #expect(split(batch(outputs)) == outputs)
@@ -210,7 +210,7 @@ struct FuzzTests {
         #expect(comparisons(whole).allSatisfy { $0 == .inSync }, "\(comparisons(whole))")
         for _ in 0..<Self.iterations {
             let cut = String(whole.prefix(Int.random(in: 0..<whole.count, using: &random)))
-            let arrived = Set(ProbeScript.split(cut).keys.map(String.init))
+            let arrived = Set(ProbeScript.split(cut).sections.keys.map(String.init))
             for (index, comparison) in comparisons(cut).enumerated() where comparison == .inSync {
                 #expect(reads[index].isSubset(of: arrived), "\(resources[index].id) in sync from output cut short: \(cut.debugDescription)")
             }

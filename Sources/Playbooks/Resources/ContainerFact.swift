@@ -9,16 +9,10 @@ enum ContainerFact: Equatable, CustomStringConvertible {
     /// The container's kind: `systemd-nspawn`, `docker`, `lxc`, ...
     case container(String)
 
-    /// Prints one line: `container KIND` or `container none`.
-    static let probe = "c=$(systemd-detect-virt --container 2>/dev/null) || c=none; printf 'container %s\\n' \"${c:-none}\""
-
     /// The probe's line from a host's facts (`HostFact.container`); nil when unknown.
     static func line(in facts: ProbedFacts) -> String? {
         facts.container.map { "container \($0)" }
     }
-
-    /// True, in a fix, on a host that is a container.
-    static let shellTest = "systemd-detect-virt -q --container"
 
     /// The fact from the probe's line; nil when the line is not the probe's.
     init?(probed line: Substring) {

@@ -14,6 +14,9 @@ public struct NestedVirtualizationResource: Resource {
 
     public init() {}
 
+    /// The file as a set, the shape every file-managing resource probes, compares and fixes.
+    var files: FileSet { FileSet([file]) }
+
     public var kind: String { "nested-virtualization" }
     public var name: String { "kvm" }
 
@@ -23,8 +26,8 @@ public struct NestedVirtualizationResource: Resource {
             if grep -q vmx /proc/cpuinfo; then module=kvm_intel; elif grep -q svm /proc/cpuinfo; then module=kvm_amd; else module=none; fi
             printf '%s %s\\n' "$module" "$(cat /sys/module/$module/parameters/nested 2>/dev/null || echo unloaded)"
             """
-        return .facts([.script(module)] + FileSet([file]).facts) { [file] facts in
-            guard let line = facts.script(module), let fileLine = FileSet([file]).probed(in: facts) else { return nil }
+        return .facts([.script(module)] + files.facts) { [files] facts in
+            guard let line = facts.script(module), let fileLine = files.probed(in: facts) else { return nil }
             return line + "\n" + fileLine
         }
     }
@@ -40,7 +43,7 @@ public struct NestedVirtualizationResource: Resource {
         case (let module, "unloaded"): changes.append("load \(module) with nested=1")
         case (let module, _): changes.append("reload \(module) with nested=1")
         }
-        switch FileSet([file]).compare(lines: lines[1...]) {
+        switch files.compare(lines: lines[1...]) {
         case .inSync: break
         case .change(let summary): changes.append(summary)
         case .unknown(let reason): return .unknown(reason)
@@ -49,7 +52,7 @@ public struct NestedVirtualizationResource: Resource {
     }
 
     public var fix: String {
-        FileSet([file]).fix + """
+        files.fix + """
 
             if grep -q vmx /proc/cpuinfo; then module=kvm_intel; else module=kvm_amd; fi
             case "$(cat /sys/module/$module/parameters/nested 2>/dev/null)" in Y|1) exit 0 ;; esac

@@ -21,6 +21,9 @@ public struct SysctlResource: Resource {
         file = FileResource("\(directory)/60-provision-\(key).conf", content: "# Managed by provision.\n\(key) = \(self.value)\n")
     }
 
+    /// The file as a set, the shape every file-managing resource probes, compares and fixes.
+    var files: FileSet { FileSet([file]) }
+
     public var kind: String { "sysctl" }
     public var name: String { key }
 
@@ -37,9 +40,9 @@ public struct SysctlResource: Resource {
     /// file's line. Under a read-only /proc/sys a key may also be hidden (a container's, or one
     /// this kernel lacks): only the file can be managed there either way.
     public var probe: Probe {
-        let facts: [HostFact] = (runtime ? [.kernelSetting(procPath: procPath), .container] : []) + FileSet([file]).facts
-        return .facts(facts) { [runtime, procPath, file] facts in
-            guard let fileLine = FileSet([file]).probed(in: facts) else { return nil }
+        let facts: [HostFact] = (runtime ? [.kernelSetting(procPath: procPath), .container] : []) + files.facts
+        return .facts(facts) { [runtime, procPath, files] facts in
+            guard let fileLine = files.probed(in: facts) else { return nil }
             guard runtime else { return "live-unmanaged\n" + fileLine }
             switch facts.kernelSetting(procPath) {
             case nil: return nil
@@ -68,7 +71,7 @@ public struct SysctlResource: Resource {
             if live != value { changes.append("live \(live) → \(value)") }
         default: return .unknown("unexpected probe output: '\(lines[0].prefix(120))'")
         }
-        switch FileSet([file]).compare(lines: lines[1...]) {
+        switch files.compare(lines: lines[1...]) {
         case .inSync: break
         case .change(let summary): changes.append(summary)
         case .unknown(let reason): return .unknown(reason)
@@ -85,7 +88,7 @@ public struct SysctlResource: Resource {
     /// The live value is written where /proc/sys takes it: where it does not, the probe saw
     /// that and the summary said so.
     public var fix: String {
-        var fix = FileSet([file]).fix
+        var fix = files.fix
         let proc = Shell.quote(procPath)
         if runtime { fix += "\nif [ -w \(proc) ]; then printf '%s\\n' \(Shell.quote(value)) > \(proc); fi" }
         return fix

@@ -10,14 +10,10 @@ public struct VirtualizationSupportResource: Resource {
     public var name: String { "kvm" }
 
     public var probe: Probe {
-        .script(cpuAndDevice)
-    }
-
-    var cpuAndDevice: String {
-        """
-        if grep -Eq '(vmx|svm)' /proc/cpuinfo; then printf 'cpu yes '; else printf 'cpu no '; fi
-        if [ -c /dev/kvm ]; then echo 'kvm yes'; else echo 'kvm no'; fi
-        """
+        .script("""
+            if grep -Eq '(vmx|svm)' /proc/cpuinfo; then printf 'cpu yes '; else printf 'cpu no '; fi
+            if [ -c /dev/kvm ]; then echo 'kvm yes'; else echo 'kvm no'; fi
+            """)
     }
 
     static let advice = "set the host's var virt_type: qemu to run guests emulated (slow), or enable VT-x/AMD-V in its firmware"

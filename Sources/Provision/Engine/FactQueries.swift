@@ -14,6 +14,9 @@ public struct FactQueries: Sendable, Equatable {
     var kernelSettings: [String] = []
     var lineCounts: [LineCount] = []
     var scripts: [String] = []
+    /// Where each line count and script is in its list: the number of its output line or section.
+    var lineCountIndex: [LineCount: Int] = [:]
+    var scriptIndex: [String: Int] = [:]
 
     struct LineCount: Hashable, Sendable {
         var path: String
@@ -33,8 +36,12 @@ public struct FactQueries: Sendable, Equatable {
             case .account(let user): accounts.append(user)
             case .groups: groups = true
             case .kernelSetting(let path): kernelSettings.append(path)
-            case .lineCount(let path, let line, let match): lineCounts.append(LineCount(path: path, line: line, match: match))
-            case .script(let script): scripts.append(script)
+            case .lineCount(let path, let line, let match):
+                lineCountIndex[LineCount(path: path, line: line, match: match)] = lineCounts.count
+                lineCounts.append(LineCount(path: path, line: line, match: match))
+            case .script(let script):
+                scriptIndex[script] = scripts.count
+                scripts.append(script)
             }
         }
     }

@@ -177,12 +177,11 @@ struct HostRun {
     /// What the probe script's output says, split per resource; nil (with the reason in the
     /// report) when the host is locked or the script did not run at all.
     mutating func interpret(_ result: CommandResult) -> Probed? {
-        let lines = result.stdout.split(separator: "\n")
-        if let holder = HostLock.value(after: HostLock.lockedMarker, in: lines) {
+        let reading = probeScript.read(result.stdout)
+        if let holder = HostLock.value(after: HostLock.lockedMarker, in: reading.unframed) {
             report.locked = holder
             return nil
         }
-        let reading = probeScript.read(result.stdout)
         // Not one section: the script never ran (sudo refused, no POSIX shell). The state is
         // unknown, and that is the host's problem, not each resource's.
         if !target.playbook.resources.isEmpty, !reading.anySection {
@@ -195,7 +194,7 @@ struct HostRun {
             contents[index] = reading.contents[offset].flatMap { Data(base64Encoded: $0) }.map { String(decoding: $0, as: UTF8.self) } ?? ""
         }
         report.probeCost = reading.cost
-        return Probed(states: reading.states, contents: contents, staleHolder: HostLock.value(after: HostLock.staleMarker, in: lines))
+        return Probed(states: reading.states, contents: contents, staleHolder: HostLock.value(after: HostLock.staleMarker, in: reading.unframed))
     }
 
     /// What check or plan reports for a host whose probe script printed `output` (recorded

@@ -53,11 +53,13 @@ public struct ProbeScript: Sendable {
         public var contents: [String?]
         /// Whether any section at all came back (none: the script never ran).
         public var anySection: Bool
+        /// The non-empty lines printed outside every section (the lock's markers).
+        public var unframed: [Substring]
         public var cost: Cost?
     }
 
     public func read(_ output: String) -> Reading {
-        let sections = Self.split(output)
+        let (sections, unframed) = Self.split(output)
         let facts = ProbedFacts(sections, queries: queries)
         let states = probes.map { probe -> String? in
             switch probe {
@@ -66,7 +68,7 @@ public struct ProbeScript: Sendable {
             }
         }
         return Reading(states: states, contents: contentProbes.indices.map { sections[Substring("content\($0)")]?.output },
-                       anySection: !sections.isEmpty, cost: Self.cost(in: output))
+                       anySection: !sections.isEmpty, unframed: unframed, cost: Self.cost(in: output))
     }
 
     /// What the probes cost the host, as it measured them.
@@ -97,10 +99,13 @@ public struct ProbeScript: Sendable {
         public var status: Int32
     }
 
-    /// Every complete section by its label. A section counts only from its begin marker to its
-    /// own end marker with a status; another marker in between ends it unfinished.
-    public static func split(_ output: String) -> [Substring: Section] {
+    /// Every complete section by its label, and the lines outside any section (where the lock
+    /// preamble prints its markers: a section's own text can never pass for one). A section
+    /// counts only from its begin marker to its own end marker with a status; another marker in
+    /// between ends it unfinished.
+    public static func split(_ output: String) -> (sections: [Substring: Section], unframed: [Substring]) {
         var sections: [Substring: Section] = [:]
+        var unframed: [Substring] = []
         var current: (label: Substring, lines: [Substring])?
         for line in output.split(separator: "\n", omittingEmptySubsequences: false) {
             if line.hasPrefix(prefix + " "), line.hasSuffix("@@") {
@@ -119,8 +124,10 @@ public struct ProbeScript: Sendable {
                 }
             } else if current != nil {
                 current!.lines.append(line)
+            } else if !line.isEmpty {
+                unframed.append(line)
             }
         }
-        return sections
+        return (sections, unframed)
     }
 }

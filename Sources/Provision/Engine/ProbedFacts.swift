@@ -156,7 +156,7 @@ public struct ProbedFacts: Sendable {
 
     /// What a script printed; nil when its section is missing.
     public func script(_ script: String) -> String? {
-        queries.scripts.firstIndex(of: script).flatMap { scriptOutputs[$0] }
+        queries.scriptIndex[script].flatMap { scriptOutputs[$0] }
     }
 
     /// nil: unknown (the section is missing or garbled).
@@ -198,7 +198,7 @@ public struct ProbedFacts: Sendable {
 
     /// Exact and matching line counts of a regular file; nil when it could not be read.
     public func lineCount(path: String, line: String, match: String?) -> (exact: Int, matching: Int)? {
-        guard let index = queries.lineCounts.firstIndex(of: FactQueries.LineCount(path: path, line: line, match: match)) else { return nil }
+        guard let index = queries.lineCountIndex[FactQueries.LineCount(path: path, line: line, match: match)] else { return nil }
         return lineCounts?[index]
     }
 }
