@@ -1,14 +1,16 @@
 import Provision
 
-/// `netboot render` as one library call: the whole tree rendered from the inventory and the
-/// state file's armed hosts, written beside the old tree and swapped in at once (a failed
-/// render leaves the old tree whole), or only compared with it. Rendering blocks (worker
+/// `netboot render` as one library call: the tree rendered from the inventory and the state
+/// file's armed hosts, written beside the old tree and swapped in at once (a failed or
+/// interrupted render leaves the old tree whole), or only compared with it. A host whose render
+/// inputs are those the current tree was made from (`RenderManifest`) has its files carried
+/// across by hard link instead of rendered again, unless `full`. Rendering blocks (worker
 /// threads, file writes): it runs on a thread of its own.
 public enum RenderRun {
     public struct Result: Sendable {
         /// Each changed file's unified diff or removal line, when asked for (always for `check`).
         public var changes: [String]
-        /// Files written and boot assets carried over; nil for `check`.
+        /// Files written, hosts carried and boot assets carried over; nil for `check`.
         public var written: BootTreeWriter.Summary?
         public var hosts: Int
         public var armed: Int
@@ -18,22 +20,25 @@ public enum RenderRun {
     }
 
     /// Renders and swaps the tree in; with `diff`, every file is rendered (and compared) before
-    /// the first is written, else each batch is written as soon as it is rendered.
-    public static func render(_ workspace: Workspace, diff: Bool) async throws(UseCaseFailure) -> Result {
+    /// the first is written, else each batch is written as soon as it is rendered and hosts
+    /// whose inputs did not change are carried (`full`: none is).
+    public static func render(_ workspace: Workspace, diff: Bool, full: Bool = false) async throws(UseCaseFailure) -> Result {
         try await DedicatedThread.run { () throws(UseCaseFailure) -> Result in
             // The tree the last render replaced goes while this one reads its inventory.
             let previous = PreviousTree.discard(of: workspace.treePath)
             defer { previous.wait() }
             let (renderer, armed) = try prepare(workspace, writing: true)
             let tftpRoot = "\(workspace.treePath)/\(BootTree.tftp)"
-            let files = diff ? renderer.renderTree(armed: armed, tftpRoot: tftpRoot) : nil
-            let changes = files.map { BootTreeDiff.changes($0, against: workspace.treePath) } ?? []
+            var batches: [NetbootRenderer.RenderBatch]?
+            if diff { renderer.renderTree(armed: armed, tftpRoot: tftpRoot) { batches = (batches ?? []) + [$0] } }
+            let changes = batches.map { BootTreeDiff.changes($0.flatMap(\.renderedFiles), against: workspace.treePath) } ?? []
+            let current = full || diff ? nil : RenderManifest(readingTreeAt: workspace.treePath)
             do {
                 let summary = try BootTreeWriter.write(to: workspace.treePath, after: previous) { write in
-                    if let files {
-                        try write(files)
+                    if let batches {
+                        try batches.forEach(write)
                     } else {
-                        try renderer.renderTree(armed: armed, tftpRoot: tftpRoot, write)
+                        try renderer.renderTree(armed: armed, tftpRoot: tftpRoot, carrying: current, write)
                     }
                 }
                 return Result(changes: changes, written: summary, hosts: renderer.inventory.hosts.count, armed: armed.count)

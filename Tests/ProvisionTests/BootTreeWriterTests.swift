@@ -54,8 +54,11 @@ struct BootTreeWriterTests {
             }
         }
         _ = try BootTreeWriter.write(renderer.renderTree(armed: ["kvm-a01"], tftpRoot: "/t"), to: "\(temporary.path)/whole")
-        #expect(batches == 1 + (inventory.hosts.count + 1) / 2, "the shared files, then one batch per two hosts")
-        let streamed = try Self.contents(of: "\(temporary.path)/streamed")
+        #expect(batches == 1 + (inventory.hosts.count + 1) / 2, "one batch per two hosts, then the shared files")
+        var streamed = try Self.contents(of: "\(temporary.path)/streamed")
+        let manifest = RenderManifest(readingTreeAt: "\(temporary.path)/streamed")
+        #expect(streamed.removeValue(forKey: BootTree.renderManifest) != nil, "a tree rendered host by host says what it holds for each")
+        #expect(manifest.entries.keys.sorted() == inventory.hosts.map(\.name).sorted())
         #expect(streamed.count == renderer.renderTree(armed: ["kvm-a01"], tftpRoot: "/t").count)
         #expect(streamed == (try Self.contents(of: "\(temporary.path)/whole")))
     }

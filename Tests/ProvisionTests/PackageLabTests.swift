@@ -52,13 +52,15 @@ extension LabSSHTests {
         try sh("\(asProvision) netboot render")
 
         // The rendered tree is the one this checkout renders: every file, byte for byte, so the
-        // packaged templates are the tested ones.
+        // packaged templates are the tested ones (and the manifest of what was rendered, whose
+        // inode numbers are the node's own).
         let tree = "/var/lib/provision/pxe"
         let expected = NetbootRenderer(inventory: try InventoryLoader.load(path: inventory), templates: try TemplateSet())
             .renderTree(armed: [], tftpRoot: "\(tree)/tftp")
             .map { "\(sha256Hex($0.content))  \($0.path)" }.sorted()
-        let rendered = try sh("cd \(tree) && find . -type f -printf '%P\\n' | sort | xargs sha256sum")
+        let rendered = try sh("cd \(tree) && find . -type f ! -name \(BootTree.renderManifest) -printf '%P\\n' | sort | xargs sha256sum")
         #expect(rendered.split(separator: "\n").map(String.init).sorted() == expected)
+        #expect(try sh("grep -c '^host ' \(tree)/\(BootTree.renderManifest)") == "2\n")
 
         // Man page and completions where man, bash-completion and zsh look.
         let manual = try sh("zcat /usr/share/man/man1/provision.1.gz")

@@ -19,11 +19,12 @@ struct RenderDeterminismTests {
         return files
     }
 
-    @Test("two `provision netboot render` processes write the same tree, whatever their hash seeds")
+    @Test("two `provision netboot render` processes write the same tree and the same input digests, whatever their hash seeds")
     func twoProcessesOneTree() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         var trees: [[String: Data]] = []
+        var digests: [[String: String]] = []
         // One process with Swift's fixed hash seed, one with a random seed: their seeds differ.
         // Both render to the same path (the tree names itself in dnsmasq.conf), each from
         // nothing: the first tree is moved away before the second render.
@@ -33,10 +34,16 @@ struct RenderDeterminismTests {
                                                            "--state", "\(directory.path)/state-\(index).sqlite", "--tree", tree],
                                  environment: ["SWIFT_DETERMINISTIC_HASHING": fixedSeed])
             #expect(render.status == 0, "\(render.output)")
-            trees.append(try Self.contents(of: tree))
+            var files = try Self.contents(of: tree)
+            // The manifest names each file's inode: only its digests of the hosts' inputs must
+            // agree (else a render in a new process could never carry a host).
+            #expect(files.removeValue(forKey: BootTree.renderManifest) != nil)
+            digests.append(RenderManifest(readingTreeAt: tree).entries.mapValues(\.digest))
+            trees.append(files)
             try FileManager.default.moveItem(atPath: tree, toPath: "\(directory.path)/rendered-\(index)")
         }
         #expect(!trees[0].isEmpty)
+        #expect(digests[0].count == (try loadExample()).hosts.count && digests[0] == digests[1], "each host's input digest is the same in both processes")
         #expect(trees[0].keys.sorted() == trees[1].keys.sorted())
         for (path, content) in trees[0] where trees[1][path] != content {
             let first = String(decoding: content, as: UTF8.self), second = String(decoding: trees[1][path] ?? Data(), as: UTF8.self)

@@ -5,10 +5,14 @@ import Foundation
 /// every resource of every host, so the hex digits come from a table, not `String(format:)`
 /// (which alone cost most of a 1,000-host plan).
 public func sha256Hex(_ text: String) -> String {
+    sha256Hex(bytes: Data(text.utf8))
+}
+
+public func sha256Hex(bytes: some DataProtocol) -> String {
     let digits = Array("0123456789abcdef".utf8)
     var hex = [UInt8]()
     hex.reserveCapacity(64)
-    for byte in SHA256.hash(data: Data(text.utf8)) {
+    for byte in SHA256.hash(data: bytes) {
         hex.append(digits[Int(byte >> 4)])
         hex.append(digits[Int(byte & 0x0f)])
     }

@@ -19,6 +19,8 @@
 /// install/<host>/...             preseed.cfg | ks.cfg | user-data + meta-data: served only to an
 ///                                armed host, by its own route, with its token filled in
 /// dnsmasq.conf
+/// .rendered                      each host's render inputs (digest) and files: what the next render may carry
+/// .assets                        the asset files `netboot assets` placed
 /// ```
 public enum BootTree {
     public static let tftp = "tftp"
@@ -26,6 +28,9 @@ public enum BootTree {
     public static let dnsmasqConfig = "dnsmasq.conf"
     /// Lists the asset files (relative paths) that `netboot assets` placed, so a re-render keeps them.
     public static let assetManifest = ".assets"
+    /// What the render that made the tree wrote for each host (`RenderManifest`), so the next one
+    /// carries the hosts whose inputs did not change.
+    public static let renderManifest = ".rendered"
 
     /// The GRUB prefix compiled into Debian's signed netboot GRUB: it reads only grub.cfg here.
     public static let grubPrefix = "debian-installer/amd64/grub"

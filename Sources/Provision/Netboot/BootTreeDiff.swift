@@ -17,7 +17,7 @@ public enum BootTreeDiff {
         }
         let assets = Set(((try? String(contentsOfFile: "\(root)/\(BootTree.assetManifest)", encoding: .utf8)) ?? "").split(separator: "\n").map(String.init))
         if let enumerator = FileManager.default.enumerator(atPath: root) {
-            for case let path as String in enumerator where !rendered.contains(path) && !assets.contains(path) && path != BootTree.assetManifest {
+            for case let path as String in enumerator where !rendered.contains(path) && !assets.contains(path) && path != BootTree.assetManifest && path != BootTree.renderManifest {
                 var isDirectory: ObjCBool = false
                 if FileManager.default.fileExists(atPath: "\(root)/\(path)", isDirectory: &isDirectory), !isDirectory.boolValue {
                     changes.append("removed: \(path)\n")

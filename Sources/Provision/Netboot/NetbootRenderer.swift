@@ -17,25 +17,72 @@ public struct NetbootRenderer: Sendable {
         public var content: String
     }
 
-    /// Every file of the tree. `tftpRoot` is the absolute path dnsmasq will serve from.
+    /// One host's part of a render: the digest of its inputs, and its files, rendered or
+    /// carried from the current tree.
+    public struct RenderedHost: Sendable {
+        public enum Files: Sendable {
+            case rendered([RenderedFile])
+            /// The current tree's files for the host, rendered from inputs with the same digest.
+            case carried([RenderManifest.File])
+        }
+
+        public var name: String
+        public var inputDigest: String
+        public var files: Files
+    }
+
+    /// What a render hands its writer at a time.
+    public struct RenderBatch: Sendable {
+        /// Files of no one host: the shared boot configs and dnsmasq's config.
+        public var files: [RenderedFile] = []
+        public var hosts: [RenderedHost] = []
+
+        public init(files: [RenderedFile] = [], hosts: [RenderedHost] = []) {
+            self.files = files
+            self.hosts = hosts
+        }
+
+        /// Every file rendered in the batch, shared and hosts' (carried ones are not).
+        public var renderedFiles: [RenderedFile] {
+            files + hosts.flatMap { host -> [RenderedFile] in
+                if case .rendered(let files) = host.files { return files }
+                return []
+            }
+        }
+    }
+
+    /// Every file of the tree, rendered. `tftpRoot` is the absolute path dnsmasq will serve from.
     public func renderTree(armed: Set<String>, tftpRoot: String) -> [RenderedFile] {
         var files: [RenderedFile] = []
-        renderTree(armed: armed, tftpRoot: tftpRoot) { files += $0 }
+        renderTree(armed: armed, tftpRoot: tftpRoot) { files += $0.renderedFiles }
         return files
     }
 
-    /// Every file of the tree, handed to `body` in order, a batch of hosts at a time, on the
-    /// calling thread. Hosts are independent: worker threads render the next batches while
-    /// `body` takes the last one, so writing the tree overlaps rendering it; they stay at most
-    /// `window` batches ahead, so a slow disk does not gather the whole tree in memory. When
+    /// The tree, handed to `body` a batch of hosts at a time, in order, on the calling thread;
+    /// last the shared files. A host whose inputs `carrying` (the current tree's manifest)
+    /// holds with the same digest, its files unchanged, is carried, not rendered.
+    /// Hosts are independent: worker threads render the next batches while `body` takes the
+    /// last one, so writing the tree overlaps rendering it; they stay at most `window` batches
+    /// ahead, so a slow disk does not gather the whole tree in memory. The shared files, whose
+    /// dnsmasq config lists every host, are rendered meanwhile on a thread of their own. When
     /// `body` throws, no further batch is rendered and the error is rethrown.
-    public func renderTree(armed: Set<String>, tftpRoot: String, batchSize: Int = 64, window: Int = 8,
-                           _ body: ([RenderedFile]) throws -> Void) rethrows {
-        try body(sharedFiles(tftpRoot: tftpRoot))
+    public func renderTree(armed: Set<String>, tftpRoot: String, carrying manifest: RenderManifest? = nil,
+                           batchSize: Int = 64, window: Int = 8, _ body: (RenderBatch) throws -> Void) rethrows {
+        let shared = ThreadSafeBox<[RenderedFile]>([])
+        let sharedDone = DispatchGroup()
+        DispatchQueue.global().async(group: sharedDone) { [self] in shared.withLock { $0 = sharedFiles(tftpRoot: tftpRoot) } }
+        defer { sharedDone.wait() }
+        try renderHosts(armed: armed, carrying: manifest, batchSize: batchSize, window: window, body)
+        sharedDone.wait()
+        try body(RenderBatch(files: shared.value))
+    }
+
+    private func renderHosts(armed: Set<String>, carrying manifest: RenderManifest?, batchSize: Int, window: Int,
+                             _ body: (RenderBatch) throws -> Void) rethrows {
         let hosts = inventory.hosts
         let batches = (hosts.count + batchSize - 1) / batchSize
         guard batches > 0 else { return }
-        let slots = ThreadSafeBox([[RenderedFile]?](repeating: nil, count: batches))
+        let slots = ThreadSafeBox([RenderBatch?](repeating: nil, count: batches))
         let ready = (0..<batches).map { _ in DispatchSemaphore(value: 0) }
         // Batch k waits until batch k - window is taken. Waiting on that one batch, not on a
         // count of free places, cannot deadlock: the batch waited for was handed out earlier.
@@ -48,8 +95,8 @@ public struct NetbootRenderer: Sendable {
                 if batch >= window { taken[batch - window].wait() }
                 if !stop.value {
                     let range = batch * batchSize..<min(hosts.count, (batch + 1) * batchSize)
-                    let files = hosts[range].flatMap { hostFiles(for: $0, armed: armed.contains($0.name)) }
-                    slots.withLock { $0[batch] = files }
+                    let rendered = hosts[range].map { render($0, armed: armed.contains($0.name), carrying: manifest) }
+                    slots.withLock { $0[batch] = RenderBatch(hosts: rendered) }
                 }
                 ready[batch].signal()
             }
@@ -71,27 +118,49 @@ public struct NetbootRenderer: Sendable {
         }
     }
 
+    /// One host's files, or the current tree's when they were rendered from the same inputs.
+    func render(_ host: Host, armed: Bool, carrying manifest: RenderManifest?) -> RenderedHost {
+        let context = TemplateContext.host(host, site: inventory.site)
+        let layout = bootLayout(for: host, armed: armed) + installLayout(for: host)
+        let digest = RenderInputs.digest(files: layout, context: context, templates: templates)
+        if let carried = manifest?.carried(host.name, digest: digest, paths: layout.map(\.path)) {
+            return RenderedHost(name: host.name, inputDigest: digest, files: .carried(carried))
+        }
+        return RenderedHost(name: host.name, inputDigest: digest, files: .rendered(render(layout, context)))
+    }
+
     /// One host's boot configs and install files.
     public func hostFiles(for host: Host, armed: Bool) -> [RenderedFile] {
-        let context = TemplateContext.host(host, site: inventory.site)
-        return bootFiles(for: host, armed: armed, context: context) + installFiles(for: host, context: context)
+        render(bootLayout(for: host, armed: armed) + installLayout(for: host), TemplateContext.host(host, site: inventory.site))
     }
 
     /// One host's boot configs only: what arming and the install callback rewrite.
     public func bootFiles(for host: Host, armed: Bool) -> [RenderedFile] {
-        bootFiles(for: host, armed: armed, context: TemplateContext.host(host, site: inventory.site))
+        render(bootLayout(for: host, armed: armed), TemplateContext.host(host, site: inventory.site))
     }
 
-    private func bootFiles(for host: Host, armed: Bool, context: [String: Any]) -> [RenderedFile] {
+    /// Each file with the template that renders it; a template used for several paths (GRUB's
+    /// two names for one host) is rendered once.
+    private func render(_ layout: [(path: String, template: String)], _ context: [String: Any]) -> [RenderedFile] {
+        var rendered: [String: String] = [:]
+        return layout.map { file in
+            if let content = rendered[file.template] { return RenderedFile(path: file.path, content: content) }
+            let content = templates.render(file.template, context)
+            rendered[file.template] = content
+            return RenderedFile(path: file.path, content: content)
+        }
+    }
+
+    /// Where a host's boot configs go and their templates: install boot when armed, else the local disk.
+    private func bootLayout(for host: Host, armed: Bool) -> [(path: String, template: String)] {
         let mode = armed ? "install" : "local"
         let mac = host.bootNIC.mac
-        let grub = templates.render("boot/grub-\(mode).cfg", context)
-        return [RenderedFile(path: BootTree.pxelinuxConfig(mac), content: templates.render("boot/pxelinux-\(mode).cfg", context))]
-            + BootTree.grubHostConfigs(mac).map { RenderedFile(path: $0, content: grub) }
-            + [RenderedFile(path: BootTree.ipxeHost(mac), content: templates.render("boot/ipxe-\(mode).ipxe", context))]
+        return [(BootTree.pxelinuxConfig(mac), "boot/pxelinux-\(mode).cfg")]
+            + BootTree.grubHostConfigs(mac).map { ($0, "boot/grub-\(mode).cfg") }
+            + [(BootTree.ipxeHost(mac), "boot/ipxe-\(mode).ipxe")]
     }
 
-    private func installFiles(for host: Host, context: [String: Any]) -> [RenderedFile] {
+    private func installLayout(for host: Host) -> [(path: String, template: String)] {
         let directory = BootTree.installDirectory(host: host.name)
         let installer = host.os.family.installer
         let templateDirectory: String = switch installer {
@@ -99,9 +168,7 @@ public struct NetbootRenderer: Sendable {
         case .kickstart: "install/rhel"
         case .autoinstall: "install/ubuntu"
         }
-        return BootTree.installFileNames(installer).map { name in
-            RenderedFile(path: "\(directory)/\(name)", content: templates.render("\(templateDirectory)/\(name)", context))
-        }
+        return BootTree.installFileNames(installer).map { ("\(directory)/\($0)", "\(templateDirectory)/\($0)") }
     }
 
     private func sharedFiles(tftpRoot: String) -> [RenderedFile] {

@@ -15,6 +15,9 @@ public struct TemplateSet: Sendable {
     ]
 
     private var templates: [String: TextTemplate]
+    /// The SHA-256 of every template's name and text: part of each host's render inputs, so
+    /// that a changed template re-renders every host, never carries one.
+    public let digest: String
 
     /// `builtIn` nil: the share directory's templates, or `ShareDirectory.NotFound` (where it
     /// looked, what to do) when there is none. Template errors are a `DiagnosticsError`.
@@ -23,6 +26,7 @@ public struct TemplateSet: Sendable {
         var templates: [String: TextTemplate] = [:]
         var diagnostics: [Diagnostic] = []
         var sources = SourceTexts()
+        var digestInput = ""
         for name in Self.names {
             var path = "\(builtIn)/\(name).mustache"
             if let override, FileManager.default.fileExists(atPath: "\(override)/\(name).mustache") {
@@ -33,6 +37,7 @@ public struct TemplateSet: Sendable {
                 continue
             }
             sources.add(file: path, text: text)
+            digestInput += "\(name)\0\(text.utf8.count)\0\(text)"
             do {
                 templates[name] = try TextTemplate(text, path: path)
             } catch {
@@ -41,6 +46,7 @@ public struct TemplateSet: Sendable {
         }
         if !diagnostics.isEmpty { throw DiagnosticsError(diagnostics, sources: sources) }
         self.templates = templates
+        digest = sha256Hex(digestInput)
     }
 
     public func render(_ name: String, _ context: [String: Any]) -> String {
