@@ -151,7 +151,7 @@ struct FuzzTests {
         }
         func split(_ output: String) -> [String?] {
             let sections = ProbeScript.split(output).sections
-            return outputs.indices.map { sections[Substring(String($0))]?.output }
+            return outputs.indices.map { sections[Substring(String($0))].map { String($0.output) } }
         }
         #expect(split(batch(outputs)) == outputs)
         for _ in 0..<Self.iterations {

@@ -47,7 +47,7 @@ public struct FileResource: Resource {
     }
 
     public func compare(probed: String) -> Comparison {
-        let fields = probed.split(separator: " ").map(String.init)
+        let fields = probed.fields(separatedBy: " ").filter { !$0.isEmpty }
         switch fields.first {
         case "absent": return .change("create (\(content.utf8.count) bytes, mode \(mode))")
         case "not-a-file": return .unknown("\(path) exists and is not a regular file")

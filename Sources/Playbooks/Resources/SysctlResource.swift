@@ -29,7 +29,9 @@ public struct SysctlResource: Resource {
 
     /// `net.ipv4.ip_forward` → `/proc/sys/net/ipv4/ip_forward`; a key written with slashes
     /// (for interface names that contain dots) is used as it is.
-    var procPath: String { "/proc/sys/" + (key.contains("/") ? key : key.replacingOccurrences(of: ".", with: "/")) }
+    var procPath: String {
+        "/proc/sys/" + (key.contains("/") ? key : String(decoding: key.utf8.map { $0 == UInt8(ascii: ".") ? UInt8(ascii: "/") : $0 }, as: UTF8.self))
+    }
 
     /// The kernel separates multi-value settings with tabs; files use spaces.
     static func normalized(_ value: String) -> String {
@@ -54,7 +56,7 @@ public struct SysctlResource: Resource {
     }
 
     public func compare(probed: String) -> Comparison {
-        let lines = probed.split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = probed.fields(separatedBy: "\n")
         guard lines.count == 2 else { return .unknown("unexpected probe output: '\(probed.prefix(120))'") }
         var changes: [String] = []
         var readOnly: ContainerFact?

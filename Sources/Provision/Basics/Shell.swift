@@ -2,6 +2,8 @@
 public enum Shell {
     /// `it's` → `'it'\''s'`: safe for any byte string.
     public static func quote(_ value: String) -> String {
-        "'" + value.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
+        // Most values have no quote to escape: every probe script quotes each of its host's paths.
+        guard value.utf8.contains(UInt8(ascii: "'")) else { return "'" + value + "'" }
+        return "'" + value.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
     }
 }

@@ -1,8 +1,8 @@
 /// The facts a host's resources ask for, grouped by kind (each once, in the order first asked),
 /// and the part of the probe script that reads them: one section per kind, each one process at
-/// most (`stat`, `sha256sum`, `dpkg-query`, `rpm`, `systemctl show`, `systemd-detect-virt`,
-/// `getent passwd`, `getent group`, `awk`); kernel settings and file types are read with shell
-/// builtins. Names are quoted by `Shell.quote` and passed as arguments, never spliced into code.
+/// most (`stat`, `sha256sum`, `dpkg-query`, `rpm`, `systemctl show`, `getent passwd`, `getent
+/// group`, `awk`, and `systemd-detect-virt` where systemd did not boot the host); kernel
+/// settings, file types and a systemd host's container kind are read with shell builtins. Names are quoted by `Shell.quote` and passed as arguments, never spliced into code.
 public struct FactQueries: Sendable, Equatable {
     var paths: [String] = []
     var debianPackages: [String] = []
@@ -59,7 +59,15 @@ public struct FactQueries: Sendable, Equatable {
         }
         func words(_ values: [String]) -> String { values.map(Shell.quote).joined(separator: " ") }
         if container {
-            section(.container, "provision_c=$(systemd-detect-virt --container 2>/dev/null) || provision_c=none\nprintf '%s\\n' \"${provision_c:-none}\"", status: "0")
+            // A host booted with systemd was told at boot, and kept it: systemd writes the
+            // container's kind to /run/systemd/container, and nothing where there is none (what
+            // `systemd-detect-virt --container` reads first there). Only elsewhere is it asked.
+            section(.container, """
+                if [ -r /run/systemd/container ]; then read -r provision_c < /run/systemd/container
+                elif [ -d /run/systemd/system ]; then provision_c=none
+                else provision_c=$(systemd-detect-virt --container 2>/dev/null) || provision_c=none; fi
+                printf '%s\\n' "${provision_c:-none}"
+                """, status: "0")
         }
         if !accounts.isEmpty {
             // Kept for the digests of the users' authorized_keys below.

@@ -12,7 +12,7 @@ public enum HostFact: Hashable, Sendable {
     case rpmPackage(String)
     /// A systemd unit's unit file state and active state.
     case unit(String)
-    /// Whether the host is a container, and of which kind (`systemd-detect-virt --container`).
+    /// Whether the host is a container, and of which kind (as `systemd-detect-virt --container` tells).
     case container
     /// A user's passwd entry, and the sha256 of its `~/.ssh/authorized_keys` where it has one.
     case account(String)

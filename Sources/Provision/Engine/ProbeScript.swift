@@ -67,7 +67,7 @@ public struct ProbeScript: Sendable {
             case .facts(_, let read): read(facts)
             }
         }
-        return Reading(states: states, contents: contentProbes.indices.map { sections[Substring("content\($0)")]?.output },
+        return Reading(states: states, contents: contentProbes.indices.map { sections[Substring("content\($0)")].map { String($0.output) } },
                        anySection: !sections.isEmpty, unframed: unframed, cost: Self.cost(in: output))
     }
 
@@ -95,38 +95,49 @@ public struct ProbeScript: Sendable {
     }
 
     public struct Section: Sendable, Equatable {
-        public var output: String
+        /// The lines between the markers: a slice of the whole output, not a copy.
+        public var output: Substring
         public var status: Int32
     }
 
     /// Every complete section by its label, and the lines outside any section (where the lock
     /// preamble prints its markers: a section's own text can never pass for one). A section
     /// counts only from its begin marker to its own end marker with a status; another marker in
-    /// between ends it unfinished.
+    /// between ends it unfinished. Read line by line over the bytes (a marker is ASCII), and a
+    /// section's output is the slice between its markers: a fleet's plan splits every host's
+    /// output, and Character-wise splitting and joining lines again was most of it.
     public static func split(_ output: String) -> (sections: [Substring: Section], unframed: [Substring]) {
         var sections: [Substring: Section] = [:]
         var unframed: [Substring] = []
-        var current: (label: Substring, lines: [Substring])?
-        for line in output.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.hasPrefix(prefix + " "), line.hasSuffix("@@") {
-                let fields = line.dropFirst(prefix.count + 1).dropLast(2).split(separator: " ")
-                guard fields.count >= 2 else { current = nil; continue }
-                if fields[1] == "begin", fields.count == 2 {
-                    current = (fields[0], [])
-                } else if fields[1] == "end", let open = current, open.label == fields[0], fields.count == 3, let status = Int32(fields[2]) {
-                    // The printf before "end" adds a newline of its own.
-                    var lines = open.lines
-                    if lines.last == "" { lines.removeLast() }
-                    sections[open.label] = Section(output: lines.joined(separator: "\n"), status: status)
+        let marker = Array((prefix + " ").utf8)
+        let utf8 = output.utf8
+        // The open section: its label and where its first line starts.
+        var current: (label: Substring, start: String.Index)?
+        var lineStart = utf8.startIndex
+        while lineStart <= utf8.endIndex {
+            let lineEnd = utf8[lineStart...].firstIndex(of: UInt8(ascii: "\n")) ?? utf8.endIndex
+            let line = utf8[lineStart..<lineEnd]
+            if line.starts(with: marker), line.count >= marker.count + 2, line.suffix(2).elementsEqual("@@".utf8) {
+                let fields = Substring(line.dropFirst(marker.count).dropLast(2)).split(separator: " ")
+                if fields.count == 2, fields[1] == "begin" {
+                    current = (fields[0], lineEnd == utf8.endIndex ? lineEnd : utf8.index(after: lineEnd))
+                } else if fields.count == 3, fields[1] == "end", let open = current, open.label == fields[0], let status = Int32(fields[2]) {
+                    // The printf before "end" adds a newline of its own: the line before the
+                    // marker is empty, and neither it nor the newline ending the last line of
+                    // output is part of the section.
+                    var end = lineStart
+                    if end > open.start { end = utf8.index(before: end) }
+                    if end > open.start, utf8[utf8.index(before: end)] == UInt8(ascii: "\n") { end = utf8.index(before: end) }
+                    sections[open.label] = Section(output: output[open.start..<end], status: status)
                     current = nil
                 } else {
                     current = nil
                 }
-            } else if current != nil {
-                current!.lines.append(line)
-            } else if !line.isEmpty {
-                unframed.append(line)
+            } else if current == nil, !line.isEmpty {
+                unframed.append(Substring(line))
             }
+            if lineEnd == utf8.endIndex { break }
+            lineStart = utf8.index(after: lineEnd)
         }
         return (sections, unframed)
     }

@@ -49,16 +49,16 @@ public struct ProbedFacts: Sendable {
 
     init(_ sections: [Substring: ProbeScript.Section], queries: FactQueries) {
         self.queries = queries
-        scriptOutputs = queries.scripts.indices.map { sections[Substring("script\($0)")]?.output }
+        scriptOutputs = queries.scripts.indices.map { sections[Substring("script\($0)")].map { String($0.output) } }
         func body(_ label: FactQueries.Label, succeedsWith statuses: Set<Int32>? = [0]) -> [Substring]? {
             guard let section = sections[Substring(label.rawValue)], statuses?.contains(section.status) ?? true else { return nil }
-            return section.output.split(separator: "\n", omittingEmptySubsequences: false)
+            return section.output.fields(separatedBy: "\n")
         }
         // stat and dpkg-query exit 1 when some of what they were asked for does not exist.
         paths = body(.paths, succeedsWith: [0, 1]).map { lines in
             var paths: [String: PathState] = [:]
             for line in lines {
-                let fields = line.split(separator: "|", maxSplits: 4, omittingEmptySubsequences: false).map(String.init)
+                let fields = line.fields(separatedBy: "|", maxSplits: 4).map(String.init)
                 guard fields.count == 5 else { continue }
                 paths[fields[4]] = switch fields[0] {
                 case "regular file", "regular empty file": .regularFile(mode: fields[1], owner: fields[2], group: fields[3])
@@ -74,16 +74,19 @@ public struct ProbedFacts: Sendable {
             for line in lines where line.utf8.count > 66 {
                 // `HEX  NAME`; a name with a newline or backslash is printed escaped, behind a
                 // leading backslash: such a file has no digest here.
-                let hex = line.prefix(64), separator = line.dropFirst(64).prefix(2)
-                guard separator == "  " || separator == " *", hex.allSatisfy(\.isHexDigit) else { continue }
-                digests[String(line.dropFirst(66))] = String(hex)
+                let bytes = line.utf8
+                let hexEnd = bytes.index(bytes.startIndex, offsetBy: 64), nameStart = bytes.index(hexEnd, offsetBy: 2)
+                let separator = bytes[hexEnd..<nameStart]
+                guard separator.elementsEqual("  ".utf8) || separator.elementsEqual(" *".utf8),
+                      bytes[..<hexEnd].allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) || ($0 >= 0x41 && $0 <= 0x46) }) else { continue }
+                digests[String(Substring(bytes[nameStart...]))] = String(Substring(bytes[..<hexEnd]))
             }
             return digests
         }
         debianPackages = body(.debianPackages, succeedsWith: [0, 1]).map { lines in
             var packages: [String: [String]] = [:]
             for line in lines {
-                let fields = line.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+                let fields = line.fields(separatedBy: "|").map(String.init)
                 guard fields.count == 4 else { continue }
                 let state = "\(fields[2])|\(fields[3])"
                 packages[fields[0], default: []].append(state)
@@ -117,22 +120,23 @@ public struct ProbedFacts: Sendable {
         accounts = body(.accounts, succeedsWith: [0, 2]).map { lines in
             var accounts: [String: Account] = [:]
             for line in lines {
-                let fields = line.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+                let fields = line.fields(separatedBy: ":").map(String.init)
                 if fields.count == 7 { accounts[fields[0]] = Account(fields: fields) }
             }
             return accounts
         }
         groups = body(.groups).map { lines in
             lines.compactMap { line in
-                let fields = line.split(separator: ":", omittingEmptySubsequences: false)
+                let fields = line.fields(separatedBy: ":")
                 guard fields.count == 4 else { return nil }
-                return Group(line: String(line), name: String(fields[0]), gid: String(fields[2]), members: fields[3].split(separator: ",").map(String.init))
+                return Group(line: String(line), name: String(fields[0]), gid: String(fields[2]),
+                             members: fields[3].fields(separatedBy: ",").filter { !$0.isEmpty }.map(String.init))
             }
         }
         kernelSettings = body(.kernelSettings).map { lines in
             var settings: [String: KernelSetting] = [:]
             for line in lines {
-                let fields = line.split(separator: "|", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+                let fields = line.fields(separatedBy: "|", maxSplits: 2).map(String.init)
                 guard fields.count == 3 else { continue }
                 switch fields[0] {
                 case "live": settings[fields[1]] = .live(fields[2])
@@ -146,7 +150,7 @@ public struct ProbedFacts: Sendable {
         lineCounts = body(.lineCounts).map { lines in
             var counts: [Int: (exact: Int, matching: Int)] = [:]
             for line in lines {
-                let fields = line.split(separator: " ", omittingEmptySubsequences: false)
+                let fields = line.fields(separatedBy: " ")
                 guard fields.count == 3, let index = Int(fields[0]), let exact = Int(fields[1]), let matching = Int(fields[2]) else { continue }
                 counts[index] = (exact, matching)
             }

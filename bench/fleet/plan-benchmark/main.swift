@@ -29,8 +29,9 @@ do {
 
     let planning = Date()
     var states: [String: Int] = [:]
+    let options = Engine.Options(mode: .plan, connectors: .standard)
     for target in targets {
-        for outcome in Engine.evaluate(target, probeOutput: output, options: .init(mode: .plan, connectors: .standard)).resources {
+        for outcome in Engine.evaluate(target, probeOutput: output, options: options).resources {
             states[outcome.state.nameAndDetail.name, default: 0] += 1
         }
     }
