@@ -129,6 +129,7 @@ struct SitePlaybookTests {
         ("an unquoted mode", "is unquoted, which YAML"), ("a YAML 1.1 boolean", "which YAML 1.1 reads as"),
         ("an undefined handler", "names handler '"), ("a template", "template syntax:"),
         ("YAML syntax", "YAML syntax:"), ("a duplicate key", "duplicate key '"),
+        ("a regexp awk cannot read", "is not an extended regular expression"),
     ]
 
     @Test("the bad playbook corpus has a mistake of each kind the reader checks", arguments: badKinds)

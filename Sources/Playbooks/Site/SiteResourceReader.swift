@@ -210,6 +210,9 @@ final class SiteResourceReader {
             var line = LineInFileResource(name, line: "")
             settings.require("line", into: &line.line, hint: "the line the file must hold", reader.string(_:what:))
             line.match = settings.value("regexp", reader.string(_:what:))
+            if let match = line.match, let problem = ExtendedRegex.problem(in: match) {
+                settings.error("'regexp' is not an extended regular expression, the dialect awk reads on the host: \(problem)", at: "regexp")
+            }
             settings.read("notify", into: &line.notifies, notifications)
             return line
         case .user:
