@@ -29,8 +29,9 @@ public enum RenderRun {
             defer { previous.wait() }
             let (renderer, armed) = try prepare(workspace, writing: true)
             let tftpRoot = "\(workspace.treePath)/\(BootTree.tftp)"
-            var batches: [NetbootRenderer.RenderBatch]?
-            if diff { renderer.renderTree(armed: armed, tftpRoot: tftpRoot) { batches = (batches ?? []) + [$0] } }
+            var rendered: [NetbootRenderer.RenderBatch] = []
+            if diff { renderer.renderTree(armed: armed, tftpRoot: tftpRoot) { rendered.append($0) } }
+            let batches = diff ? rendered : nil
             let changes = batches.map { BootTreeDiff.changes($0.flatMap(\.renderedFiles), against: workspace.treePath) } ?? []
             let current = full || diff ? nil : RenderManifest(readingTreeAt: workspace.treePath)
             do {

@@ -15,10 +15,7 @@ public struct ContainerOnlyResource: Resource {
 
     /// The container fact's line, then (in a container only) the wrapped resource's state.
     public var probe: Probe {
-        let inner: (facts: [HostFact], read: @Sendable (ProbedFacts) -> String?) = switch resource.probe {
-        case .script(let script): ([.script(script)], { $0.script(script) })
-        case .facts(let facts, let read): (facts, read)
-        }
+        let inner = resource.probe
         return .facts([.container] + inner.facts) { facts in
             guard let line = ContainerFact.line(in: facts) else { return nil }
             if facts.container == "none" { return line }

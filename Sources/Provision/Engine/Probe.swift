@@ -9,6 +9,24 @@ public enum Probe: Sendable {
     case facts([HostFact], read: @Sendable (ProbedFacts) -> String?)
 }
 
+extension Probe {
+    /// The facts the probe reads: a script is one of them.
+    public var facts: [HostFact] {
+        switch self {
+        case .script(let script): [.script(script)]
+        case .facts(let facts, _): facts
+        }
+    }
+
+    /// The probed state among a host's facts; nil when unknown.
+    public func read(_ probed: ProbedFacts) -> String? {
+        switch self {
+        case .script(let script): probed.script(script)
+        case .facts(_, let read): read(probed)
+        }
+    }
+}
+
 extension Probe: CustomStringConvertible {
     /// The script, or the facts read (for `--print-probe`-like listings and tests).
     public var description: String {

@@ -22,12 +22,7 @@ public struct ProbeScript: Sendable {
     public init(probes: [Probe], contentProbes: [String] = []) {
         self.probes = probes
         self.contentProbes = contentProbes
-        queries = FactQueries(probes.flatMap { probe -> [HostFact] in
-            switch probe {
-            case .script(let script): [.script(script)]
-            case .facts(let facts, _): facts
-            }
-        })
+        queries = FactQueries(probes.flatMap(\.facts))
         var text = "export LC_ALL=C\n" + Self.readCost + "provision_up0=$provision_up provision_pid0=$provision_pid\n" + queries.script
         for (index, script) in contentProbes.enumerated() { text += Self.section("content\(index)", "(\n\(script)\n)") }
         self.text = text + Self.readCost
@@ -61,13 +56,7 @@ public struct ProbeScript: Sendable {
     public func read(_ output: String) -> Reading {
         let (sections, unframed) = Self.split(output)
         let facts = ProbedFacts(sections, queries: queries)
-        let states = probes.map { probe -> String? in
-            switch probe {
-            case .script(let script): facts.script(script)
-            case .facts(_, let read): read(facts)
-            }
-        }
-        return Reading(states: states, contents: contentProbes.indices.map { sections[Substring("content\($0)")].map { String($0.output) } },
+        return Reading(states: probes.map { $0.read(facts) }, contents: contentProbes.indices.map { sections[Substring("content\($0)")].map { String($0.output) } },
                        anySection: !sections.isEmpty, unframed: unframed, cost: Self.cost(in: output))
     }
 
